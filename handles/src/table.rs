@@ -1,0 +1,394 @@
+//! The per-process handle table.
+
+use slab::Slab;
+use thiserror::Error;
+
+use crate::rights::Rights;
+use crate::value::{HandleValue, GENERATION_MASK, MAX_INDEX};
+
+/// How many handles one table can hold at once (slot indices that fit in a handle value).
+///
+/// ```
+/// assert_eq!(zx_handles::MAX_HANDLES_PER_TABLE, 1 << 17);
+/// ```
+pub const MAX_HANDLES_PER_TABLE: usize = MAX_INDEX + 1;
+
+/// Why a handle operation failed; the syscall layer maps each to its `ZX_ERR_*`.
+///
+/// ```
+/// use zx_handles::HandleError;
+/// assert_eq!(HandleError::BadHandle.to_string(), "bad handle");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum HandleError {
+    /// The value names no live handle of this table (`ZX_ERR_BAD_HANDLE`).
+    #[error("bad handle")]
+    BadHandle,
+    /// The handle names an object of another type (`ZX_ERR_WRONG_TYPE`).
+    #[error("wrong object type")]
+    WrongType,
+    /// The handle lacks a right the operation needs (`ZX_ERR_ACCESS_DENIED`).
+    #[error("access denied")]
+    AccessDenied,
+    /// Requested rights are not a subset of the handle's (`ZX_ERR_INVALID_ARGS`).
+    #[error("rights are not a subset")]
+    InvalidRights,
+    /// The table is full (`ZX_ERR_NO_RESOURCES`).
+    #[error("handle table full")]
+    NoResources,
+}
+
+/// Objects stored in a table name their Zircon object type (`ZX_OBJ_TYPE_*`).
+///
+/// ```
+/// use zx_handles::ObjectKind;
+/// struct Port;
+/// impl ObjectKind for Port { fn object_type(&self) -> u32 { 6 } }
+/// assert_eq!(Port.object_type(), 6);
+/// ```
+pub trait ObjectKind {
+    /// The `ZX_OBJ_TYPE_*` value of this object.
+    fn object_type(&self) -> u32;
+}
+
+/// One handle: an object and the rights this handle grants to it.
+///
+/// ```
+/// use zx_handles::{Handle, Rights};
+/// let h = Handle { object: "any object", rights: Rights::READ };
+/// assert!(h.rights.contains(Rights::READ));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Handle<T> {
+    /// The object the handle refers to (typically an `Arc` or an enum of them).
+    pub object: T,
+    /// The rights of this handle.
+    pub rights: Rights,
+}
+
+/// A process's handle table.
+///
+/// Invariants:
+/// - `generations[i]` is the generation of slot `i`; it advances (mod 2^12) each time the
+///   slot's handle is removed, so a stale value never matches a later occupant.
+/// - `generations.len() >= slots.capacity-used indices`: every slot index ever handed out
+///   has a generation entry.
+/// - Every value handed out decodes to `(index, generations[index])` while it is live.
+///
+/// ```
+/// use zx_handles::{HandleError, HandleTable, ObjectKind, Rights};
+/// #[derive(Clone)] struct Vmo;
+/// impl ObjectKind for Vmo { fn object_type(&self) -> u32 { 3 } }
+///
+/// let mut table = HandleTable::new();
+/// let h = table.insert(Vmo, Rights::READ | Rights::DUPLICATE).unwrap();
+/// let d = table.duplicate(h, Rights::READ.bits()).unwrap();
+/// assert_eq!(table.lookup(d, 3, Rights::WRITE).err(), Some(HandleError::AccessDenied));
+/// table.remove(h).unwrap();
+/// assert_eq!(table.remove(h).err(), Some(HandleError::BadHandle));
+/// ```
+#[derive(Debug)]
+pub struct HandleTable<T> {
+    slots: Slab<Handle<T>>,
+    generations: Vec<u16>,
+}
+
+impl<T> Default for HandleTable<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> HandleTable<T> {
+    /// An empty table.
+    ///
+    /// ```
+    /// let table: zx_handles::HandleTable<()> = zx_handles::HandleTable::new();
+    /// assert!(table.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        HandleTable {
+            slots: Slab::new(),
+            generations: Vec::new(),
+        }
+    }
+
+    /// Number of live handles.
+    ///
+    /// ```
+    /// let mut t = zx_handles::HandleTable::new();
+    /// t.insert((), zx_handles::Rights::empty()).unwrap();
+    /// assert_eq!(t.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// True when no handle is live.
+    ///
+    /// ```
+    /// assert!(zx_handles::HandleTable::<()>::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Adds a handle and returns its value; `NoResources` when the table is full.
+    ///
+    /// ```
+    /// let mut t = zx_handles::HandleTable::new();
+    /// let h = t.insert(7u8, zx_handles::Rights::READ).unwrap();
+    /// assert_eq!(t.get(h).unwrap().object, 7);
+    /// ```
+    pub fn insert(&mut self, object: T, rights: Rights) -> Result<u32, HandleError> {
+        let entry = self.slots.vacant_entry();
+        let index = entry.key();
+        if index > MAX_INDEX {
+            return Err(HandleError::NoResources);
+        }
+        if index >= self.generations.len() {
+            self.generations.resize(index + 1, 0);
+        }
+        let value = HandleValue::new(index, u32::from(self.generations[index]))
+            .ok_or(HandleError::NoResources)?;
+        entry.insert(Handle { object, rights });
+        Ok(value.raw())
+    }
+
+    fn index_of(&self, raw: u32) -> Result<usize, HandleError> {
+        let value = HandleValue::decode(raw).ok_or(HandleError::BadHandle)?;
+        let index = value.index();
+        let live = self.slots.contains(index)
+            && self.generations.get(index).map(|g| u32::from(*g)) == Some(value.generation());
+        if live {
+            Ok(index)
+        } else {
+            Err(HandleError::BadHandle)
+        }
+    }
+
+    /// The live handle a value names, or `BadHandle`.
+    ///
+    /// ```
+    /// let t = zx_handles::HandleTable::<()>::new();
+    /// assert!(t.get(3).is_err());
+    /// ```
+    pub fn get(&self, raw: u32) -> Result<&Handle<T>, HandleError> {
+        let index = self.index_of(raw)?;
+        self.slots.get(index).ok_or(HandleError::BadHandle)
+    }
+
+    /// Looks a handle up the way every syscall does, checking in this order: the value is
+    /// live (`BadHandle`), the object has type `object_type` (`WrongType`), the handle has
+    /// every right in `required` (`AccessDenied`).
+    ///
+    /// ```
+    /// use zx_handles::{HandleError, HandleTable, ObjectKind, Rights};
+    /// struct Event;
+    /// impl ObjectKind for Event { fn object_type(&self) -> u32 { 5 } }
+    /// let mut t = HandleTable::new();
+    /// let h = t.insert(Event, Rights::WAIT).unwrap();
+    /// assert_eq!(t.lookup(h, 3, Rights::WAIT).err(), Some(HandleError::WrongType));
+    /// assert_eq!(t.lookup(h, 5, Rights::SIGNAL).err(), Some(HandleError::AccessDenied));
+    /// ```
+    pub fn lookup(
+        &self,
+        raw: u32,
+        object_type: u32,
+        required: Rights,
+    ) -> Result<&Handle<T>, HandleError>
+    where
+        T: ObjectKind,
+    {
+        let handle = self.get(raw)?;
+        if handle.object.object_type() != object_type {
+            return Err(HandleError::WrongType);
+        }
+        if !handle.rights.contains(required) {
+            return Err(HandleError::AccessDenied);
+        }
+        Ok(handle)
+    }
+
+    /// Removes a handle and hands back what it held (`handle_close`).
+    ///
+    /// ```
+    /// let mut t = zx_handles::HandleTable::new();
+    /// let h = t.insert('x', zx_handles::Rights::empty()).unwrap();
+    /// assert_eq!(t.remove(h).unwrap().object, 'x');
+    /// assert!(t.get(h).is_err());
+    /// ```
+    pub fn remove(&mut self, raw: u32) -> Result<Handle<T>, HandleError> {
+        let index = self.index_of(raw)?;
+        let handle = self.slots.try_remove(index).ok_or(HandleError::BadHandle)?;
+        let generation = &mut self.generations[index];
+        *generation = ((u32::from(*generation) + 1) & GENERATION_MASK) as u16;
+        Ok(handle)
+    }
+
+    /// `handle_duplicate`: needs DUPLICATE (`AccessDenied`), then the requested rights must be
+    /// `SAME_RIGHTS` or a subset (`InvalidRights`).
+    ///
+    /// ```
+    /// use zx_handles::{HandleError, HandleTable, Rights};
+    /// let mut t = HandleTable::new();
+    /// let h = t.insert((), Rights::DUPLICATE | Rights::READ).unwrap();
+    /// let d = t.duplicate(h, Rights::SAME_RIGHTS_REQUEST).unwrap();
+    /// assert_eq!(t.get(d).unwrap().rights, Rights::DUPLICATE | Rights::READ);
+    /// assert_eq!(t.duplicate(h, Rights::WRITE.bits()).err(), Some(HandleError::InvalidRights));
+    /// ```
+    pub fn duplicate(&mut self, raw: u32, request: u32) -> Result<u32, HandleError>
+    where
+        T: Clone,
+    {
+        let handle = self.get(raw)?;
+        if !handle.rights.contains(Rights::DUPLICATE) {
+            return Err(HandleError::AccessDenied);
+        }
+        let rights = handle
+            .rights
+            .resolve_request(request)
+            .ok_or(HandleError::InvalidRights)?;
+        let object = handle.object.clone();
+        self.insert(object, rights)
+    }
+
+    /// `handle_replace`: needs no right; the original handle is removed whether or not the
+    /// request is valid (`InvalidRights` when it is not a subset).
+    ///
+    /// ```
+    /// use zx_handles::{HandleError, HandleTable, Rights};
+    /// let mut t = HandleTable::new();
+    /// let h = t.insert((), Rights::READ).unwrap();
+    /// assert_eq!(t.replace(h, Rights::WRITE.bits()).err(), Some(HandleError::InvalidRights));
+    /// assert!(t.get(h).is_err());
+    /// ```
+    pub fn replace(&mut self, raw: u32, request: u32) -> Result<u32, HandleError> {
+        let handle = self.remove(raw)?;
+        let rights = handle
+            .rights
+            .resolve_request(request)
+            .ok_or(HandleError::InvalidRights)?;
+        self.insert(handle.object, rights)
+    }
+
+    /// Removes every handle, handing the objects back (a process going away).
+    ///
+    /// ```
+    /// let mut t = zx_handles::HandleTable::new();
+    /// t.insert(1, zx_handles::Rights::empty()).unwrap();
+    /// assert_eq!(t.drain().len(), 1);
+    /// assert!(t.is_empty());
+    /// ```
+    pub fn drain(&mut self) -> Vec<Handle<T>> {
+        let indices: Vec<usize> = self.slots.iter().map(|(i, _)| i).collect();
+        let mut out = Vec::with_capacity(indices.len());
+        for index in indices {
+            if let Some(handle) = self.slots.try_remove(index) {
+                let generation = &mut self.generations[index];
+                *generation = ((u32::from(*generation) + 1) & GENERATION_MASK) as u16;
+                out.push(handle);
+            }
+        }
+        out
+    }
+
+    /// Iterates over the live handles with their values.
+    ///
+    /// ```
+    /// let mut t = zx_handles::HandleTable::new();
+    /// let h = t.insert((), zx_handles::Rights::empty()).unwrap();
+    /// assert_eq!(t.iter().map(|(v, _)| v).collect::<Vec<_>>(), vec![h]);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &Handle<T>)> {
+        self.slots.iter().filter_map(|(index, handle)| {
+            let generation = u32::from(self.generations[index]);
+            HandleValue::new(index, generation).map(|v| (v.raw(), handle))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Debug)]
+    struct Obj(u32);
+    impl ObjectKind for Obj {
+        fn object_type(&self) -> u32 {
+            self.0
+        }
+    }
+
+    #[test]
+    fn stale_value_is_bad_handle_for_more_than_4096_reuses() {
+        let mut t = HandleTable::new();
+        let first = t.insert(Obj(3), Rights::READ).unwrap();
+        t.remove(first).unwrap();
+        let mut seen_again_after = None;
+        for reuse in 1..=9000u32 {
+            let v = t.insert(Obj(3), Rights::READ).unwrap();
+            if v == first {
+                seen_again_after = Some(reuse);
+                break;
+            }
+            assert_eq!(t.get(first).err(), Some(HandleError::BadHandle));
+            t.remove(v).unwrap();
+        }
+        assert_eq!(seen_again_after, Some(8192));
+    }
+
+    #[test]
+    fn values_have_fixed_bits_and_are_nonzero() {
+        let mut t = HandleTable::new();
+        for _ in 0..100 {
+            let v = t.insert(Obj(1), Rights::empty()).unwrap();
+            assert_ne!(v, 0);
+            assert_eq!(v & 3, 3);
+        }
+    }
+
+    #[test]
+    fn raw_values_without_fixed_bits_are_bad() {
+        let mut t = HandleTable::new();
+        let v = t.insert(Obj(1), Rights::empty()).unwrap();
+        assert_eq!(t.get(v & !1).err(), Some(HandleError::BadHandle));
+        assert_eq!(t.get(0).err(), Some(HandleError::BadHandle));
+        assert_eq!(t.get(u32::MAX).err(), Some(HandleError::BadHandle));
+    }
+
+    #[test]
+    fn lookup_checks_in_order() {
+        let mut t = HandleTable::new();
+        let v = t.insert(Obj(3), Rights::READ).unwrap();
+        assert_eq!(
+            t.lookup(v ^ 4, 5, Rights::WRITE).err(),
+            Some(HandleError::BadHandle)
+        );
+        assert_eq!(
+            t.lookup(v, 5, Rights::WRITE).err(),
+            Some(HandleError::WrongType)
+        );
+        assert_eq!(
+            t.lookup(v, 3, Rights::WRITE).err(),
+            Some(HandleError::AccessDenied)
+        );
+        assert!(t.lookup(v, 3, Rights::READ).is_ok());
+    }
+
+    #[test]
+    fn duplicate_without_right_is_denied_before_subset_check() {
+        let mut t = HandleTable::new();
+        let v = t.insert(Obj(3), Rights::READ).unwrap();
+        assert_eq!(
+            t.duplicate(v, Rights::WRITE.bits()).err(),
+            Some(HandleError::AccessDenied)
+        );
+    }
+
+    #[test]
+    fn replace_of_bad_handle_is_bad_handle() {
+        let mut t: HandleTable<Obj> = HandleTable::new();
+        assert_eq!(t.replace(7, 0).err(), Some(HandleError::BadHandle));
+    }
+}

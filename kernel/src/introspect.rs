@@ -1,0 +1,148 @@
+//! Pictures of the kernel's insides: every VMO family (clone hierarchy) with its nodes,
+//! windows and pages, for `zxemu tree` and for debugging.
+
+use std::collections::BTreeMap;
+
+use crate::Kernel;
+
+/// One clone hierarchy.
+///
+/// ```
+/// let kernel = zx_kernel::Kernel::new(Default::default());
+/// let process = kernel.create_process();
+/// process.vmo_create(4096, 0).unwrap();
+/// let families = zx_kernel::introspect::families(&kernel);
+/// assert_eq!(families.len(), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Family {
+    /// The hierarchy's id.
+    pub id: u64,
+    /// Its nodes.
+    pub nodes: Vec<Node>,
+}
+
+/// One node of a family.
+///
+/// ```
+/// let kernel = zx_kernel::Kernel::new(Default::default());
+/// let p = kernel.create_process();
+/// let vmo = p.vmo_create(4096, 0).unwrap();
+/// let node = &zx_kernel::introspect::families(&kernel)[0].nodes[0];
+/// assert!(!node.hidden);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Node id within the family.
+    pub id: usize,
+    /// Koid of the VMO this node backs; `None` for hidden nodes.
+    pub koid: Option<u64>,
+    /// The VMO's name ("" if none or hidden).
+    pub name: String,
+    /// True for a hidden node (owns pages shared by its children).
+    pub hidden: bool,
+    /// Parent node id within the family.
+    pub parent: Option<usize>,
+    /// Bytes: this node's window into its parent starts here.
+    pub parent_offset: u64,
+    /// Bytes: how much of the parent this node can still see.
+    pub parent_limit: u64,
+    /// Bytes.
+    pub size: u64,
+    /// Slots this node owns, sorted by offset.
+    pub pages: Vec<Page>,
+    /// Slices and references that share this node's pages.
+    pub aliases: Vec<Alias>,
+}
+
+/// One slot of a node.
+///
+/// ```
+/// let page = zx_kernel::introspect::Page { offset: 0, paddr: None, pin_count: 0 };
+/// assert!(page.paddr.is_none()); // a zero marker
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// Byte offset in the node.
+    pub offset: u64,
+    /// Physical address; `None` for a zero marker.
+    pub paddr: Option<u64>,
+    /// Pins held.
+    pub pin_count: u32,
+}
+
+/// A slice or reference sharing a node.
+///
+/// ```
+/// use zx_kernel::introspect::{Alias, AliasKind};
+/// let alias = Alias { koid: 1, kind: AliasKind::Slice, offset: 0, size: 4096 };
+/// assert_eq!(alias.kind, AliasKind::Slice);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alias {
+    /// The alias VMO's koid.
+    pub koid: u64,
+    /// Slice or reference.
+    pub kind: AliasKind,
+    /// Byte offset of its window in the node.
+    pub offset: u64,
+    /// Bytes.
+    pub size: u64,
+}
+
+pub use zx_vm::AliasKind;
+
+fn name_string(raw: &[u8]) -> String {
+    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+    String::from_utf8_lossy(&raw[..end]).into_owned()
+}
+
+/// Every live VMO family of the kernel, ordered by family id.
+///
+/// ```
+/// let kernel = zx_kernel::Kernel::new(Default::default());
+/// let p = kernel.create_process();
+/// let vmo = p.vmo_create(4096, 0).unwrap();
+/// p.vmo_write(vmo, &[1], 0).unwrap();
+/// let families = zx_kernel::introspect::families(&kernel);
+/// assert_eq!(families[0].nodes[0].pages.len(), 1);
+/// ```
+pub fn families(kernel: &Kernel) -> Vec<Family> {
+    let vmos = kernel.core().vm().live_vmos();
+    let mut by_family: BTreeMap<u64, Family> = BTreeMap::new();
+    for vmo in &vmos {
+        let family = by_family
+            .entry(vmo.hierarchy_id())
+            .or_insert_with(|| Family {
+                id: vmo.hierarchy_id(),
+                nodes: vmo.family().into_iter().map(node_from).collect(),
+            });
+        if let Some(node) = family.nodes.iter_mut().find(|n| n.koid == Some(vmo.koid())) {
+            node.name = name_string(&vmo.name());
+        }
+    }
+    by_family.into_values().collect()
+}
+
+fn node_from(node: zx_vm::FamilyNode) -> Node {
+    Node {
+        id: node.id,
+        koid: node.koid,
+        name: String::new(),
+        hidden: node.koid.is_none(),
+        parent: node.parent,
+        parent_offset: node.parent_offset,
+        parent_limit: node.parent_limit,
+        size: node.size,
+        pages: node
+            .pages
+            .into_iter()
+            .map(|p| Page {
+                offset: p.offset,
+                paddr: p.paddr,
+                pin_count: p.pin_count,
+            })
+            .collect(),
+        aliases: Vec::new(),
+    }
+}

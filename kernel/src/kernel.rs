@@ -1,0 +1,150 @@
+//! `Kernel` and `KernelConfig`.
+
+use std::sync::Arc;
+
+use zx_syscalls::{zx, KernelCore, KernelSettings};
+
+use crate::process::Process;
+
+/// How to build a [`Kernel`]. Every field is public so that
+/// `KernelConfig { memory_bytes, ..KernelConfig::default() }` works.
+///
+/// ```
+/// let config = zx_kernel::KernelConfig { memory_bytes: 1 << 20, ..Default::default() };
+/// assert_eq!(config.memory_bytes, 1 << 20);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KernelConfig {
+    /// Bytes of emulated RAM that the page allocator manages (default 256 MiB; rounded down
+    /// to whole pages).
+    pub memory_bytes: u64,
+    /// Physical address of the first byte of RAM (default 0x8000_0000). If the RAM would
+    /// overlap the device window, it is placed just above the window instead.
+    pub ram_base: u64,
+    /// Physical address of the device-memory window for physical VMOs (default 64 GiB).
+    pub device_memory_base: u64,
+    /// Bytes in the device-memory window (default 64 MiB).
+    pub device_memory_bytes: u64,
+}
+
+impl Default for KernelConfig {
+    fn default() -> Self {
+        let settings = KernelSettings::default();
+        KernelConfig {
+            memory_bytes: settings.memory_bytes,
+            ram_base: settings.ram_base,
+            device_memory_base: settings.device_memory_base,
+            device_memory_bytes: settings.device_memory_bytes,
+        }
+    }
+}
+
+impl KernelConfig {
+    /// The settings the kernel runs with: the RAM moved above the device window if the two
+    /// would overlap.
+    fn settings(&self) -> KernelSettings {
+        const PAGE: u64 = zx::ZX_PAGE_SIZE;
+        let device_end = self
+            .device_memory_base
+            .saturating_add(self.device_memory_bytes);
+        let ram_base = self.ram_base & !(PAGE - 1);
+        let ram_end = ram_base.saturating_add(self.memory_bytes);
+        let overlap = ram_base < device_end && self.device_memory_base < ram_end;
+        let ram_base = if overlap {
+            device_end.saturating_add(PAGE - 1) & !(PAGE - 1)
+        } else {
+            ram_base
+        };
+        KernelSettings {
+            memory_bytes: self.memory_bytes.min(u64::MAX - ram_base),
+            ram_base,
+            device_memory_base: self.device_memory_base,
+            device_memory_bytes: self.device_memory_bytes,
+        }
+    }
+}
+
+/// The emulated kernel: the page allocator, the koid counter, the clock and the device
+/// window. Clones are handles to the same kernel.
+///
+/// ```
+/// let kernel = zx_kernel::Kernel::new(Default::default());
+/// let process = kernel.create_process();
+/// let vmo = process.vmo_create(4096, 0).unwrap();
+/// process.vmo_write(vmo, &[1], 0).unwrap();
+/// assert_eq!(kernel.kmem_stats().vmo_bytes, 4096);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Kernel {
+    core: Arc<KernelCore>,
+}
+
+impl Kernel {
+    /// A new kernel.
+    ///
+    /// # Panics
+    /// If the host cannot reserve address space for `memory_bytes` of RAM.
+    ///
+    /// ```
+    /// let kernel = zx_kernel::Kernel::new(zx_kernel::KernelConfig::default());
+    /// assert_eq!(kernel.kmem_stats().total_bytes, 256 << 20);
+    /// ```
+    pub fn new(config: KernelConfig) -> Kernel {
+        Kernel {
+            core: KernelCore::new(config.settings()),
+        }
+    }
+
+    /// A new process with an empty handle table.
+    ///
+    /// ```
+    /// let kernel = zx_kernel::Kernel::new(Default::default());
+    /// let _process = kernel.create_process();
+    /// ```
+    pub fn create_process(&self) -> Process {
+        Process::new(self.core.create_process())
+    }
+
+    /// Memory statistics: `total_bytes` is the RAM, `free_bytes` the free pages, `vmo_bytes`
+    /// the pages VMOs hold.
+    ///
+    /// ```
+    /// let kernel = zx_kernel::Kernel::new(Default::default());
+    /// let stats = kernel.kmem_stats();
+    /// assert_eq!(stats.free_bytes + stats.vmo_bytes, stats.total_bytes);
+    /// ```
+    pub fn kmem_stats(&self) -> zx::zx_info_kmem_stats_t {
+        self.core.kmem_stats()
+    }
+
+    /// Discards every unlocked discardable VMO, as a kernel under memory pressure would, and
+    /// returns the number of pages freed.
+    ///
+    /// ```
+    /// use zx_kernel::zx::*;
+    /// let kernel = zx_kernel::Kernel::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(4096, ZX_VMO_DISCARDABLE).unwrap();
+    /// p.vmo_write(vmo, &[1], 0).unwrap();
+    /// assert_eq!(kernel.reclaim_discardable(), 1);
+    /// ```
+    pub fn reclaim_discardable(&self) -> u64 {
+        self.core.vm().reclaim_discardable()
+    }
+
+    /// Walks every object and checks the invariants that keep data safe: each allocated
+    /// page owned exactly once, the allocator's counts agree with the owners, sizes valid.
+    /// Call it while no syscall is running; it describes the first violation.
+    ///
+    /// ```
+    /// let kernel = zx_kernel::Kernel::new(Default::default());
+    /// kernel.check_invariants().unwrap();
+    /// ```
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.core.vm().check_invariants()
+    }
+
+    pub(crate) fn core(&self) -> &Arc<KernelCore> {
+        &self.core
+    }
+}

@@ -1,0 +1,332 @@
+//! `Process`: one handle table and the syscalls made through it.
+
+use std::sync::Arc;
+
+use delegate::delegate;
+use zx_syscalls::zx::{
+    zx_handle_t, zx_info_bti_t, zx_info_handle_basic_t, zx_info_vmo_t, zx_paddr_t,
+    zx_port_packet_t, zx_rights_t, zx_signals_t, zx_time_t,
+};
+use zx_syscalls::{ProcessCore, Status};
+
+/// A process: its own handle table in front of the kernel's objects. Clones are the same
+/// process; its handles close when the last clone is dropped.
+///
+/// Each method is the Zircon syscall of the same name without `zx_`, with the C arguments
+/// in the C order; out-parameters come back in `Ok`. The argument checks, their order and
+/// the statuses are those of `semantics.md`; the calls of §7 and §9 (BTIs, PMTs,
+/// contiguous and physical VMOs, ports, pagers), `vmo_create_child` and
+/// `vmo_transfer_data` answer `ZX_ERR_NOT_SUPPORTED` in this version.
+///
+/// ```
+/// use zx_kernel::{zx::*, Kernel, Status};
+/// let kernel = Kernel::new(Default::default());
+/// let a = kernel.create_process();
+/// let b = kernel.create_process();
+/// let vmo = a.vmo_create(4096, 0).unwrap();
+/// assert_eq!(b.vmo_get_size(vmo), Err(Status::from_raw(ZX_ERR_BAD_HANDLE)));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Process {
+    core: Arc<ProcessCore>,
+}
+
+impl Process {
+    pub(crate) fn new(core: Arc<ProcessCore>) -> Process {
+        Process { core }
+    }
+
+    /// The process's koid.
+    ///
+    /// ```
+    /// let kernel = zx_kernel::Kernel::new(Default::default());
+    /// assert_ne!(kernel.create_process().koid(), kernel.create_process().koid());
+    /// ```
+    pub fn koid(&self) -> u64 {
+        self.core.koid()
+    }
+
+    delegate! {
+        to self.core {
+            /// `zx_vmo_create`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.vmo_create(4096, 0).is_ok());
+            /// ```
+            pub fn vmo_create(&self, size: u64, options: u32) -> Result<zx_handle_t, Status>;
+            /// `zx_vmo_read`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// p.vmo_read(vmo, &mut [0; 8], 0).unwrap();
+            /// ```
+            pub fn vmo_read(&self, vmo: zx_handle_t, buffer: &mut [u8], offset: u64) -> Result<(), Status>;
+            /// `zx_vmo_write`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// p.vmo_write(vmo, &[1; 8], 0).unwrap();
+            /// ```
+            pub fn vmo_write(&self, vmo: zx_handle_t, buffer: &[u8], offset: u64) -> Result<(), Status>;
+            /// `zx_vmo_get_size`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(1, 0).unwrap();
+            /// assert_eq!(p.vmo_get_size(vmo), Ok(4096));
+            /// ```
+            pub fn vmo_get_size(&self, vmo: zx_handle_t) -> Result<u64, Status>;
+            /// `zx_vmo_set_size`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(0, zx_kernel::zx::ZX_VMO_RESIZABLE).unwrap();
+            /// p.vmo_set_size(vmo, 8192).unwrap();
+            /// ```
+            pub fn vmo_set_size(&self, vmo: zx_handle_t, size: u64) -> Result<(), Status>;
+            /// `zx_vmo_op_range`.
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// p.vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, 4096, &mut []).unwrap();
+            /// ```
+            pub fn vmo_op_range(&self, vmo: zx_handle_t, op: u32, offset: u64, size: u64, buffer: &mut [u8]) -> Result<(), Status>;
+            /// `zx_vmo_create_child` (not emulated in this version: `ZX_ERR_NOT_SUPPORTED`).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// assert!(p.vmo_create_child(vmo, 1, 0, 4096).is_err());
+            /// ```
+            pub fn vmo_create_child(&self, vmo: zx_handle_t, options: u32, offset: u64, size: u64) -> Result<zx_handle_t, Status>;
+            /// `zx_vmo_transfer_data` (not emulated in this version: `ZX_ERR_NOT_SUPPORTED`).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// assert!(p.vmo_transfer_data(vmo, 0, 0, 4096, vmo, 0).is_err());
+            /// ```
+            pub fn vmo_transfer_data(&self, dst_vmo: zx_handle_t, options: u32, offset: u64, length: u64, src_vmo: zx_handle_t, src_offset: u64) -> Result<(), Status>;
+            /// `zx_vmo_create_contiguous` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.vmo_create_contiguous(0, 4096, 0).is_err());
+            /// ```
+            pub fn vmo_create_contiguous(&self, bti: zx_handle_t, size: u64, alignment_log2: u32) -> Result<zx_handle_t, Status>;
+            /// `zx_vmo_create_physical` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.vmo_create_physical(0, 0, 4096).is_err());
+            /// ```
+            pub fn vmo_create_physical(&self, resource: zx_handle_t, paddr: zx_paddr_t, size: u64) -> Result<zx_handle_t, Status>;
+
+            /// `zx_handle_close`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.handle_close(zx_kernel::zx::ZX_HANDLE_INVALID).is_ok());
+            /// ```
+            pub fn handle_close(&self, handle: zx_handle_t) -> Result<(), Status>;
+            /// `zx_handle_duplicate`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(0, 0).unwrap();
+            /// p.handle_duplicate(vmo, zx_kernel::zx::ZX_RIGHT_SAME_RIGHTS).unwrap();
+            /// ```
+            pub fn handle_duplicate(&self, handle: zx_handle_t, rights: zx_rights_t) -> Result<zx_handle_t, Status>;
+            /// `zx_handle_replace`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(0, 0).unwrap();
+            /// p.handle_replace(vmo, zx_kernel::zx::ZX_RIGHT_READ).unwrap();
+            /// ```
+            pub fn handle_replace(&self, handle: zx_handle_t, rights: zx_rights_t) -> Result<zx_handle_t, Status>;
+
+            /// `zx_object_get_info`, raw: writes records into `buffer`, returns (actual, avail).
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(0, 0).unwrap();
+            /// let mut buf = [0u8; 32];
+            /// assert_eq!(p.object_get_info(vmo, ZX_INFO_HANDLE_BASIC, &mut buf), Ok((1, 1)));
+            /// ```
+            pub fn object_get_info(&self, handle: zx_handle_t, topic: u32, buffer: &mut [u8]) -> Result<(usize, usize), Status>;
+            /// `zx_object_get_info(ZX_INFO_HANDLE_BASIC)`, typed.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(0, 0).unwrap();
+            /// assert_eq!(p.object_get_info_handle_basic(vmo).unwrap().type_, 3);
+            /// ```
+            pub fn object_get_info_handle_basic(&self, handle: zx_handle_t) -> Result<zx_info_handle_basic_t, Status>;
+            /// `zx_object_get_info(ZX_INFO_VMO)`, typed.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(8192, 0).unwrap();
+            /// assert_eq!(p.object_get_info_vmo(vmo).unwrap().size_bytes, 8192);
+            /// ```
+            pub fn object_get_info_vmo(&self, handle: zx_handle_t) -> Result<zx_info_vmo_t, Status>;
+            /// `zx_object_get_info(ZX_INFO_BTI)`, typed (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.object_get_info_bti(0).is_err());
+            /// ```
+            pub fn object_get_info_bti(&self, handle: zx_handle_t) -> Result<zx_info_bti_t, Status>;
+            /// `zx_object_get_property`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(0, 0).unwrap();
+            /// let mut name = [0u8; 32];
+            /// p.object_get_property(vmo, zx_kernel::zx::ZX_PROP_NAME, &mut name).unwrap();
+            /// ```
+            pub fn object_get_property(&self, handle: zx_handle_t, property: u32, value: &mut [u8]) -> Result<(), Status>;
+            /// `zx_object_set_property`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(0, 0).unwrap();
+            /// p.object_set_property(vmo, zx_kernel::zx::ZX_PROP_NAME, b"buf").unwrap();
+            /// ```
+            pub fn object_set_property(&self, handle: zx_handle_t, property: u32, value: &[u8]) -> Result<(), Status>;
+            /// `zx_object_wait_one`: `Ok(observed)` when one of `signals` is asserted,
+            /// `Err(TIMED_OUT)` at the deadline.
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(0, 0).unwrap();
+            /// assert!(p.object_wait_one(vmo, ZX_VMO_ZERO_CHILDREN, 0).is_ok());
+            /// ```
+            pub fn object_wait_one(&self, handle: zx_handle_t, signals: zx_signals_t, deadline: zx_time_t) -> Result<zx_signals_t, Status>;
+            /// `zx_object_signal`.
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let event = p.event_create(0).unwrap();
+            /// p.object_signal(event, 0, ZX_USER_SIGNAL_0).unwrap();
+            /// ```
+            pub fn object_signal(&self, handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> Result<(), Status>;
+            /// Nanoseconds since the kernel was created; deadlines are on this clock.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.clock_get_monotonic() >= 0);
+            /// ```
+            pub fn clock_get_monotonic(&self) -> zx_time_t;
+            /// `zx_event_create`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.event_create(0).is_ok());
+            /// ```
+            pub fn event_create(&self, options: u32) -> Result<zx_handle_t, Status>;
+
+            /// A new handle to the kernel's root resource.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.root_resource().is_ok());
+            /// ```
+            pub fn root_resource(&self) -> Result<zx_handle_t, Status>;
+            /// `zx_iommu_create` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.iommu_create(0, 0, &[]).is_err());
+            /// ```
+            pub fn iommu_create(&self, resource: zx_handle_t, iommu_type: u32, desc: &[u8]) -> Result<zx_handle_t, Status>;
+            /// `zx_bti_create` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.bti_create(0, 0, 0).is_err());
+            /// ```
+            pub fn bti_create(&self, iommu: zx_handle_t, options: u32, bti_id: u64) -> Result<zx_handle_t, Status>;
+            /// `zx_bti_pin` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.bti_pin(0, 0, 0, 0, 4096, &mut [0]).is_err());
+            /// ```
+            pub fn bti_pin(&self, bti: zx_handle_t, options: u32, vmo: zx_handle_t, offset: u64, size: u64, addrs: &mut [zx_paddr_t]) -> Result<zx_handle_t, Status>;
+            /// `zx_bti_release_quarantine` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.bti_release_quarantine(0).is_err());
+            /// ```
+            pub fn bti_release_quarantine(&self, bti: zx_handle_t) -> Result<(), Status>;
+            /// `zx_pmt_unpin` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.pmt_unpin(0).is_err());
+            /// ```
+            pub fn pmt_unpin(&self, pmt: zx_handle_t) -> Result<(), Status>;
+
+            /// `zx_port_create` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.port_create(0).is_err());
+            /// ```
+            pub fn port_create(&self, options: u32) -> Result<zx_handle_t, Status>;
+            /// `zx_port_wait` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.port_wait(0, 0).is_err());
+            /// ```
+            pub fn port_wait(&self, port: zx_handle_t, deadline: zx_time_t) -> Result<zx_port_packet_t, Status>;
+            /// `zx_pager_create` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.pager_create(0).is_err());
+            /// ```
+            pub fn pager_create(&self, options: u32) -> Result<zx_handle_t, Status>;
+            /// `zx_pager_create_vmo` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.pager_create_vmo(0, 0, 0, 0, 4096).is_err());
+            /// ```
+            pub fn pager_create_vmo(&self, pager: zx_handle_t, options: u32, port: zx_handle_t, key: u64, size: u64) -> Result<zx_handle_t, Status>;
+            /// `zx_pager_detach_vmo` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.pager_detach_vmo(0, 0).is_err());
+            /// ```
+            pub fn pager_detach_vmo(&self, pager: zx_handle_t, vmo: zx_handle_t) -> Result<(), Status>;
+            /// `zx_pager_supply_pages` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.pager_supply_pages(0, 0, 0, 4096, 0, 0).is_err());
+            /// ```
+            pub fn pager_supply_pages(&self, pager: zx_handle_t, pager_vmo: zx_handle_t, offset: u64, length: u64, aux_vmo: zx_handle_t, aux_offset: u64) -> Result<(), Status>;
+            /// `zx_pager_op_range` (not emulated in this version).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.pager_op_range(0, 1, 0, 0, 4096, 0).is_err());
+            /// ```
+            pub fn pager_op_range(&self, pager: zx_handle_t, op: u32, pager_vmo: zx_handle_t, offset: u64, length: u64, data: u64) -> Result<(), Status>;
+        }
+    }
+}

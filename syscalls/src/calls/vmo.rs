@@ -1,0 +1,277 @@
+//! The VMO calls: create, read, write, size, op_range, children and transfer.
+
+use tracing::instrument;
+use zx_handles::Rights;
+use zx_vm::sync::Arc;
+use zx_vm::{VmoOptions, MAX_VMO_SIZE};
+
+use crate::core::ProcessCore;
+use crate::object::{KernelObject, Signals, VmoObject};
+use crate::status::Status;
+use crate::zx::{self, zx_handle_t};
+
+const CREATE_OPTIONS: u32 = zx::ZX_VMO_RESIZABLE | zx::ZX_VMO_DISCARDABLE | zx::ZX_VMO_UNBOUNDED;
+
+/// Decoded `vmo_create` options, checked in Zircon's order.
+fn create_options(options: u32) -> Result<VmoOptions, Status> {
+    if options & !CREATE_OPTIONS != 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    let resizable = options & zx::ZX_VMO_RESIZABLE != 0;
+    let discardable = options & zx::ZX_VMO_DISCARDABLE != 0;
+    let unbounded = options & zx::ZX_VMO_UNBOUNDED != 0;
+    if resizable && (unbounded || discardable) {
+        return Err(Status::INVALID_ARGS);
+    }
+    Ok(VmoOptions {
+        resizable,
+        discardable,
+    })
+}
+
+/// Rights that a kind of `op_range` needs.
+enum OpRights {
+    None,
+    All(Rights),
+    ReadOrWrite,
+}
+
+fn op_rights(op: u32) -> Option<OpRights> {
+    Some(match op {
+        zx::ZX_VMO_OP_COMMIT | zx::ZX_VMO_OP_DECOMMIT | zx::ZX_VMO_OP_ZERO => {
+            OpRights::All(Rights::WRITE)
+        }
+        zx::ZX_VMO_OP_LOCK | zx::ZX_VMO_OP_UNLOCK | zx::ZX_VMO_OP_TRY_LOCK => OpRights::ReadOrWrite,
+        zx::ZX_VMO_OP_CACHE_SYNC
+        | zx::ZX_VMO_OP_CACHE_CLEAN
+        | zx::ZX_VMO_OP_CACHE_CLEAN_INVALIDATE
+        | zx::ZX_VMO_OP_PREFETCH => OpRights::All(Rights::READ),
+        zx::ZX_VMO_OP_CACHE_INVALIDATE => OpRights::All(Rights::WRITE),
+        zx::ZX_VMO_OP_DONT_NEED | zx::ZX_VMO_OP_ALWAYS_NEED => OpRights::None,
+        _ => return None,
+    })
+}
+
+fn check_op_rights(needed: &OpRights, have: Rights) -> Result<(), Status> {
+    let ok = match needed {
+        OpRights::None => true,
+        OpRights::All(rights) => have.contains(*rights),
+        OpRights::ReadOrWrite => have.intersects(Rights::READ | Rights::WRITE),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Status::ACCESS_DENIED)
+    }
+}
+
+const LOCK_STATE_SIZE: usize = std::mem::size_of::<zx::zx_vmo_lock_state_t>();
+
+impl ProcessCore {
+    /// `zx_vmo_create`: unknown options or RESIZABLE with UNBOUNDED (or DISCARDABLE) →
+    /// `INVALID_ARGS`; a size that rounds past the maximum → `OUT_OF_RANGE`.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// assert!(p.vmo_create(u64::MAX, 0).is_err());
+    /// let vmo = p.vmo_create(10, zx_syscalls::zx::ZX_VMO_RESIZABLE).unwrap();
+    /// assert_eq!(p.vmo_get_size(vmo), Ok(4096));
+    /// ```
+    #[instrument(level = "debug", skip(self), err(Display))]
+    pub fn vmo_create(&self, size: u64, options: u32) -> Result<zx_handle_t, Status> {
+        let vm_options = create_options(options)?;
+        let unbounded = options & zx::ZX_VMO_UNBOUNDED != 0;
+        let vm_size = if unbounded { MAX_VMO_SIZE } else { size };
+        let koid = self.kernel().new_koid();
+        let vmo = self.kernel().vm().create_vmo(koid, vm_size, vm_options)?;
+        if unbounded {
+            vmo.set_content_size(size);
+        }
+        let object = VmoObject {
+            vmo,
+            signals: Signals::new(zx::ZX_VMO_ZERO_CHILDREN),
+        };
+        let mut rights = Rights::DEFAULT_VMO;
+        if vm_options.resizable {
+            rights |= Rights::RESIZE;
+        }
+        self.insert(KernelObject::Vmo(Arc::new(object)), rights)
+    }
+
+    /// `zx_vmo_read`: needs READ; the range must lie inside the VMO.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(4096, 0).unwrap();
+    /// let mut buf = [0u8; 16];
+    /// assert!(p.vmo_read(vmo, &mut buf, 4090).is_err());
+    /// ```
+    #[instrument(level = "debug", skip(self, buffer), fields(len = buffer.len()), err(Display))]
+    pub fn vmo_read(&self, vmo: zx_handle_t, buffer: &mut [u8], offset: u64) -> Result<(), Status> {
+        let (object, _) = self.vmo(vmo, Rights::READ)?;
+        Ok(object.vmo.read(buffer, offset)?)
+    }
+
+    /// `zx_vmo_write`: needs WRITE; commits pages; all or nothing on `NO_MEMORY`.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(4096, 0).unwrap();
+    /// p.vmo_write(vmo, &[1, 2, 3], 0).unwrap();
+    /// ```
+    #[instrument(level = "debug", skip(self, buffer), fields(len = buffer.len()), err(Display))]
+    pub fn vmo_write(&self, vmo: zx_handle_t, buffer: &[u8], offset: u64) -> Result<(), Status> {
+        let (object, _) = self.vmo(vmo, Rights::WRITE)?;
+        Ok(object.vmo.write(buffer, offset)?)
+    }
+
+    /// `zx_vmo_get_size`: needs no right.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(1, 0).unwrap();
+    /// assert_eq!(p.vmo_get_size(vmo), Ok(4096));
+    /// ```
+    #[instrument(level = "trace", skip(self), err(Display))]
+    pub fn vmo_get_size(&self, vmo: zx_handle_t) -> Result<u64, Status> {
+        let (object, _) = self.vmo(vmo, Rights::empty())?;
+        Ok(object.vmo.size())
+    }
+
+    /// `zx_vmo_set_size`: WRITE, then RESIZE for a resizable VMO; a fixed-size VMO is
+    /// `UNAVAILABLE`; past the maximum `OUT_OF_RANGE`; shrinking over a pin `BAD_STATE`.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(0, zx_syscalls::zx::ZX_VMO_RESIZABLE).unwrap();
+    /// p.vmo_set_size(vmo, 5000).unwrap();
+    /// assert_eq!(p.vmo_get_size(vmo), Ok(8192));
+    /// ```
+    #[instrument(level = "debug", skip(self), err(Display))]
+    pub fn vmo_set_size(&self, vmo: zx_handle_t, size: u64) -> Result<(), Status> {
+        let (object, rights) = self.vmo(vmo, Rights::WRITE)?;
+        if object.vmo.options().resizable && !rights.contains(Rights::RESIZE) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        Ok(object.vmo.set_size(size)?)
+    }
+
+    /// `zx_vmo_op_range`: the handle, then the op's rights, then the op's own checks.
+    ///
+    /// ```
+    /// use zx_syscalls::zx::*;
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(8192, 0).unwrap();
+    /// p.vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, 8192, &mut []).unwrap();
+    /// assert_eq!(p.vmo_op_range(vmo, 5, 0, 0, &mut []).unwrap_err().into_raw(), ZX_ERR_INVALID_ARGS);
+    /// ```
+    #[instrument(level = "debug", skip(self, buffer), err(Display))]
+    pub fn vmo_op_range(
+        &self,
+        vmo: zx_handle_t,
+        op: u32,
+        offset: u64,
+        size: u64,
+        buffer: &mut [u8],
+    ) -> Result<(), Status> {
+        let (object, rights) = self.vmo(vmo, Rights::empty())?;
+        let needed = op_rights(op).ok_or(Status::INVALID_ARGS)?;
+        check_op_rights(&needed, rights)?;
+        let vmo = &object.vmo;
+        match op {
+            zx::ZX_VMO_OP_COMMIT => Ok(vmo.commit(offset, size)?),
+            zx::ZX_VMO_OP_DECOMMIT => Ok(vmo.decommit(offset, size)?),
+            zx::ZX_VMO_OP_ZERO => Ok(vmo.zero(offset, size)?),
+            zx::ZX_VMO_OP_LOCK | zx::ZX_VMO_OP_TRY_LOCK => {
+                lock_discardable(vmo, op == zx::ZX_VMO_OP_TRY_LOCK, offset, size, buffer)
+            }
+            zx::ZX_VMO_OP_UNLOCK => Ok(vmo.unlock_range(offset, size)?),
+            zx::ZX_VMO_OP_CACHE_SYNC
+            | zx::ZX_VMO_OP_CACHE_CLEAN
+            | zx::ZX_VMO_OP_CACHE_CLEAN_INVALIDATE => {
+                if size == 0 {
+                    return Err(Status::INVALID_ARGS);
+                }
+                Ok(vmo.check_range(offset, size)?)
+            }
+            zx::ZX_VMO_OP_CACHE_INVALIDATE => Err(Status::NOT_SUPPORTED),
+            zx::ZX_VMO_OP_PREFETCH => Ok(vmo.check_range(offset, size)?),
+            _ => Ok(()), // DONT_NEED and ALWAYS_NEED: hints, accepted for any range.
+        }
+    }
+
+    /// `zx_vmo_create_child`: not emulated in this version (`NOT_SUPPORTED`).
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(4096, 0).unwrap();
+    /// assert!(p.vmo_create_child(vmo, 1, 0, 4096).is_err());
+    /// ```
+    #[instrument(level = "debug", skip(self), err(Display))]
+    pub fn vmo_create_child(
+        &self,
+        _vmo: zx_handle_t,
+        _options: u32,
+        _offset: u64,
+        _size: u64,
+    ) -> Result<zx_handle_t, Status> {
+        Err(super::not_emulated("vmo_create_child"))
+    }
+
+    /// `zx_vmo_transfer_data`: not emulated in this version (`NOT_SUPPORTED`).
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(4096, 0).unwrap();
+    /// assert!(p.vmo_transfer_data(vmo, 0, 0, 4096, vmo, 0).is_err());
+    /// ```
+    #[instrument(level = "debug", skip(self), err(Display))]
+    pub fn vmo_transfer_data(
+        &self,
+        _dst_vmo: zx_handle_t,
+        _options: u32,
+        _offset: u64,
+        _length: u64,
+        _src_vmo: zx_handle_t,
+        _src_offset: u64,
+    ) -> Result<(), Status> {
+        Err(super::not_emulated("vmo_transfer_data"))
+    }
+}
+
+/// LOCK and TRY_LOCK: not discardable → NOT_SUPPORTED; not the whole VMO → OUT_OF_RANGE;
+/// a buffer too small for `zx_vmo_lock_state_t` → INVALID_ARGS (and nothing is locked).
+fn lock_discardable(
+    vmo: &zx_vm::Vmo,
+    try_only: bool,
+    offset: u64,
+    size: u64,
+    buffer: &mut [u8],
+) -> Result<(), Status> {
+    if !vmo.options().discardable {
+        return Err(Status::NOT_SUPPORTED);
+    }
+    if offset != 0 || size != vmo.size() {
+        return Err(Status::OUT_OF_RANGE);
+    }
+    let out = buffer
+        .get_mut(..LOCK_STATE_SIZE)
+        .ok_or(Status::INVALID_ARGS)?;
+    let state = vmo.lock_range(offset, size, try_only)?;
+    let record = zx::zx_vmo_lock_state_t {
+        offset: state.offset,
+        size: state.size,
+        discarded_offset: state.discarded_offset,
+        discarded_size: state.discarded_size,
+    };
+    out.copy_from_slice(bytemuck::bytes_of(&record));
+    Ok(())
+}

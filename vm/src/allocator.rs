@@ -1,0 +1,450 @@
+//! The physical page allocator over the frame arena.
+//!
+//! Invariants (all under `state`'s lock):
+//! - bit `i` of `free` is set iff frame `i` is free, i.e. no [`Frame`] token for `i` exists;
+//! - `free_count` equals the number of set bits;
+//! - every word below `hint` has no set bit;
+//! - frames at or above `high_water` have never been handed out, so their bytes are still
+//!   the host's zero fill and need no zeroing (nor touching) when first allocated.
+//!
+//! The allocator keeps no frames for itself: when every VMO is gone, every frame is free.
+
+use crate::arena::{Frame, FrameArena, PAGE_SIZE};
+use crate::error::VmError;
+use crate::sync::SpinMutex;
+
+/// Whether a newly allocated frame must read as zeros.
+///
+/// ```
+/// use zx_vm::{PageAllocator, ZeroFill};
+/// let a = PageAllocator::new(4096, 0);
+/// let f = a.alloc(ZeroFill::Yes).unwrap();
+/// assert!(a.bytes(&f).iter().all(|&b| b == 0));
+/// a.free(f);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZeroFill {
+    /// The caller reads the frame before writing all of it: zero it.
+    Yes,
+    /// The caller overwrites the whole frame at once (a copy): skip the zeroing.
+    No,
+}
+
+#[derive(Debug)]
+struct AllocatorState {
+    free: Vec<u64>,
+    free_count: u32,
+    hint: usize,
+    high_water: u32,
+}
+
+/// Hands out frames of emulated RAM, one at a time or as physically contiguous runs.
+///
+/// ```
+/// use zx_vm::{PageAllocator, ZeroFill};
+/// let allocator = PageAllocator::new(8 * 4096, 0x8000_0000);
+/// let run = allocator.alloc_contiguous(4, 14).unwrap(); // 4 frames aligned to 16 KiB
+/// assert_eq!(allocator.paddr(&run[0]) % (1 << 14), 0);
+/// assert_eq!(allocator.free_frames(), 4);
+/// allocator.free_all(run);
+/// assert_eq!(allocator.free_frames(), 8);
+/// ```
+#[derive(Debug)]
+pub struct PageAllocator {
+    arena: FrameArena,
+    ram_base: u64,
+    total: u32,
+    state: SpinMutex<AllocatorState>,
+}
+
+const WORD_BITS: usize = 64;
+
+impl PageAllocator {
+    /// An allocator over `memory_bytes` (rounded down to whole frames, at most 2^32 - 1
+    /// frames) of RAM whose first frame has physical address `ram_base`.
+    ///
+    /// ```
+    /// let a = zx_vm::PageAllocator::new(10_000, 0);
+    /// assert_eq!(a.total_frames(), 2);
+    /// ```
+    pub fn new(memory_bytes: u64, ram_base: u64) -> PageAllocator {
+        let total = (memory_bytes / PAGE_SIZE as u64).min(u64::from(u32::MAX - 1)) as u32;
+        let words = (total as usize).div_ceil(WORD_BITS);
+        let mut free = vec![u64::MAX; words];
+        let tail = total as usize % WORD_BITS;
+        if tail != 0 {
+            if let Some(last) = free.last_mut() {
+                *last = (1u64 << tail) - 1;
+            }
+        }
+        let state = AllocatorState {
+            free,
+            free_count: total,
+            hint: 0,
+            high_water: 0,
+        };
+        PageAllocator {
+            arena: FrameArena::new(total),
+            ram_base,
+            total,
+            state: SpinMutex::new(state),
+        }
+    }
+
+    /// Frames in the RAM.
+    ///
+    /// ```
+    /// assert_eq!(zx_vm::PageAllocator::new(3 * 4096, 0).total_frames(), 3);
+    /// ```
+    pub fn total_frames(&self) -> u64 {
+        u64::from(self.total)
+    }
+
+    /// Frames free right now.
+    ///
+    /// ```
+    /// assert_eq!(zx_vm::PageAllocator::new(3 * 4096, 0).free_frames(), 3);
+    /// ```
+    pub fn free_frames(&self) -> u64 {
+        u64::from(self.state.lock().free_count)
+    }
+
+    /// Physical address of the first frame.
+    ///
+    /// ```
+    /// assert_eq!(zx_vm::PageAllocator::new(4096, 0x1000).ram_base(), 0x1000);
+    /// ```
+    pub fn ram_base(&self) -> u64 {
+        self.ram_base
+    }
+
+    /// Bytes the allocator's own tables use (per-frame bookkeeping).
+    ///
+    /// ```
+    /// assert_eq!(zx_vm::PageAllocator::new(64 * 4096, 0).metadata_bytes(), 8);
+    /// ```
+    pub fn metadata_bytes(&self) -> u64 {
+        (self.state.lock().free.len() * std::mem::size_of::<u64>()) as u64
+    }
+
+    /// Takes one frame, or `NoMemory` when none is free.
+    ///
+    /// ```
+    /// use zx_vm::{PageAllocator, VmError, ZeroFill};
+    /// let a = PageAllocator::new(4096, 0);
+    /// let f = a.alloc(ZeroFill::Yes).unwrap();
+    /// assert_eq!(a.alloc(ZeroFill::Yes).unwrap_err(), VmError::NoMemory);
+    /// a.free(f);
+    /// ```
+    pub fn alloc(&self, zero: ZeroFill) -> Result<Frame, VmError> {
+        let (frame, dirty) = {
+            let mut state = self.state.lock();
+            let index = state.take_lowest().ok_or(VmError::NoMemory)?;
+            let dirty = index < state.high_water;
+            state.high_water = state.high_water.max(index + 1);
+            (Frame::mint(index), dirty)
+        };
+        Ok(self.prepare(frame, dirty, zero))
+    }
+
+    /// Takes `count` frames, all or none.
+    ///
+    /// ```
+    /// use zx_vm::{PageAllocator, ZeroFill};
+    /// let a = PageAllocator::new(2 * 4096, 0);
+    /// assert!(a.alloc_many(3, ZeroFill::No).is_err());
+    /// assert_eq!(a.free_frames(), 2);
+    /// let frames = a.alloc_many(2, ZeroFill::No).unwrap();
+    /// a.free_all(frames);
+    /// ```
+    pub fn alloc_many(&self, count: usize, zero: ZeroFill) -> Result<Vec<Frame>, VmError> {
+        let mut taken = Vec::with_capacity(count);
+        {
+            let mut state = self.state.lock();
+            if (state.free_count as usize) < count {
+                return Err(VmError::NoMemory);
+            }
+            for _ in 0..count {
+                // Cannot fail: free_count was checked under this same lock.
+                let Some(index) = state.take_lowest() else {
+                    break;
+                };
+                let dirty = index < state.high_water;
+                state.high_water = state.high_water.max(index + 1);
+                taken.push((Frame::mint(index), dirty));
+            }
+        }
+        Ok(taken
+            .into_iter()
+            .map(|(frame, dirty)| self.prepare(frame, dirty, zero))
+            .collect())
+    }
+
+    /// Takes `count` physically consecutive frames whose first physical address is a
+    /// multiple of `2^align_log2` (at least a page), zero-filled; `NoMemory` if no such run
+    /// is free.
+    ///
+    /// ```
+    /// let a = zx_vm::PageAllocator::new(4 * 4096, 0);
+    /// let run = a.alloc_contiguous(2, 12).unwrap();
+    /// assert_eq!(run[1].index(), run[0].index() + 1);
+    /// a.free_all(run);
+    /// ```
+    pub fn alloc_contiguous(&self, count: u64, align_log2: u32) -> Result<Vec<Frame>, VmError> {
+        if count == 0 || count > u64::from(self.total) {
+            return Err(VmError::NoMemory);
+        }
+        let count = count as u32;
+        let align_frames = self.alignment_in_frames(align_log2)?;
+        let (start, high_water) = {
+            let mut state = self.state.lock();
+            let start = state.find_run(self.total, count, align_frames, self.ram_base)?;
+            let high_water = state.high_water;
+            state.claim_run(start, count);
+            state.high_water = state.high_water.max(start + count);
+            (start, high_water)
+        };
+        let frames = (start..start + count)
+            .map(|index| self.prepare(Frame::mint(index), index < high_water, ZeroFill::Yes))
+            .collect();
+        Ok(frames)
+    }
+
+    fn alignment_in_frames(&self, align_log2: u32) -> Result<u64, VmError> {
+        let page_log2 = PAGE_SIZE.trailing_zeros();
+        let extra = align_log2.saturating_sub(page_log2);
+        if extra >= 63 {
+            return Err(VmError::NoMemory);
+        }
+        Ok(1u64 << extra)
+    }
+
+    fn prepare(&self, mut frame: Frame, dirty: bool, zero: ZeroFill) -> Frame {
+        if dirty && zero == ZeroFill::Yes {
+            self.arena.bytes_mut(&mut frame).fill(0);
+        }
+        frame
+    }
+
+    /// Gives a frame back.
+    ///
+    /// ```
+    /// # use zx_vm::{PageAllocator, ZeroFill};
+    /// let a = PageAllocator::new(4096, 0);
+    /// a.free(a.alloc(ZeroFill::No).unwrap());
+    /// assert_eq!(a.free_frames(), 1);
+    /// ```
+    pub fn free(&self, frame: Frame) {
+        let index = frame.retire();
+        self.state.lock().release(index);
+    }
+
+    /// Gives many frames back under one acquisition of the lock.
+    ///
+    /// ```
+    /// # use zx_vm::{PageAllocator, ZeroFill};
+    /// let a = PageAllocator::new(2 * 4096, 0);
+    /// a.free_all(a.alloc_many(2, ZeroFill::No).unwrap());
+    /// assert_eq!(a.free_frames(), 2);
+    /// ```
+    pub fn free_all(&self, frames: impl IntoIterator<Item = Frame>) {
+        let indices: Vec<u32> = frames.into_iter().map(Frame::retire).collect();
+        let mut state = self.state.lock();
+        for index in indices {
+            state.release(index);
+        }
+    }
+
+    /// True when frame `index` is currently handed out.
+    ///
+    /// ```
+    /// # use zx_vm::{PageAllocator, ZeroFill};
+    /// let a = PageAllocator::new(4096, 0);
+    /// let f = a.alloc(ZeroFill::No).unwrap();
+    /// assert!(a.is_allocated(f.index()));
+    /// # a.free(f);
+    /// ```
+    pub fn is_allocated(&self, index: u32) -> bool {
+        index < self.total && !self.state.lock().is_free(index)
+    }
+
+    /// The physical address of a frame.
+    ///
+    /// ```
+    /// # use zx_vm::{PageAllocator, ZeroFill};
+    /// let a = PageAllocator::new(4096, 0x4000_0000);
+    /// let f = a.alloc(ZeroFill::No).unwrap();
+    /// assert_eq!(a.paddr(&f), 0x4000_0000);
+    /// # a.free(f);
+    /// ```
+    pub fn paddr(&self, frame: &Frame) -> u64 {
+        self.ram_base + u64::from(frame.index()) * PAGE_SIZE as u64
+    }
+
+    /// A frame's bytes, for reading.
+    ///
+    /// ```
+    /// # use zx_vm::{PageAllocator, ZeroFill};
+    /// let a = PageAllocator::new(4096, 0);
+    /// let f = a.alloc(ZeroFill::Yes).unwrap();
+    /// assert_eq!(a.bytes(&f)[0], 0);
+    /// # a.free(f);
+    /// ```
+    pub fn bytes<'a>(&'a self, frame: &'a Frame) -> &'a [u8; PAGE_SIZE] {
+        self.arena.bytes(frame)
+    }
+
+    /// A frame's bytes, for writing.
+    ///
+    /// ```
+    /// # use zx_vm::{PageAllocator, ZeroFill};
+    /// let a = PageAllocator::new(4096, 0);
+    /// let mut f = a.alloc(ZeroFill::Yes).unwrap();
+    /// a.bytes_mut(&mut f)[0] = 7;
+    /// assert_eq!(a.bytes(&f)[0], 7);
+    /// # a.free(f);
+    /// ```
+    pub fn bytes_mut<'a>(&'a self, frame: &'a mut Frame) -> &'a mut [u8; PAGE_SIZE] {
+        self.arena.bytes_mut(frame)
+    }
+
+    /// Copies one frame's bytes into another.
+    ///
+    /// ```
+    /// # use zx_vm::{PageAllocator, ZeroFill};
+    /// let a = PageAllocator::new(2 * 4096, 0);
+    /// let mut src = a.alloc(ZeroFill::Yes).unwrap();
+    /// a.bytes_mut(&mut src)[9] = 1;
+    /// let mut dst = a.alloc(ZeroFill::No).unwrap();
+    /// a.copy(&src, &mut dst);
+    /// assert_eq!(a.bytes(&dst)[9], 1);
+    /// # a.free_all([src, dst]);
+    /// ```
+    pub fn copy(&self, src: &Frame, dst: &mut Frame) {
+        let from = *self.arena.bytes(src);
+        self.arena.bytes_mut(dst).copy_from_slice(&from);
+    }
+}
+
+impl AllocatorState {
+    fn is_free(&self, index: u32) -> bool {
+        let (word, bit) = (index as usize / WORD_BITS, index as usize % WORD_BITS);
+        self.free[word] & (1 << bit) != 0
+    }
+
+    fn take_lowest(&mut self) -> Option<u32> {
+        if self.free_count == 0 {
+            return None;
+        }
+        let word = (self.hint..self.free.len()).find(|&w| self.free[w] != 0)?;
+        self.hint = word;
+        let bit = self.free[word].trailing_zeros() as usize;
+        self.free[word] &= !(1 << bit);
+        self.free_count -= 1;
+        Some((word * WORD_BITS + bit) as u32)
+    }
+
+    fn release(&mut self, index: u32) {
+        let (word, bit) = (index as usize / WORD_BITS, index as usize % WORD_BITS);
+        debug_assert!(
+            self.free[word] & (1 << bit) == 0,
+            "frame {index} freed twice"
+        );
+        self.free[word] |= 1 << bit;
+        self.free_count += 1;
+        self.hint = self.hint.min(word);
+    }
+
+    fn run_is_free(&self, start: u32, count: u32) -> bool {
+        (start..start + count).all(|i| self.is_free(i))
+    }
+
+    fn find_run(
+        &self,
+        total: u32,
+        count: u32,
+        align_frames: u64,
+        ram_base: u64,
+    ) -> Result<u32, VmError> {
+        // Frames whose physical address is aligned: ram_base + i*P ≡ 0 (mod align*P).
+        let align_bytes = align_frames.saturating_mul(PAGE_SIZE as u64);
+        let first_aligned_paddr = ram_base.div_ceil(align_bytes).saturating_mul(align_bytes);
+        let mut start = (first_aligned_paddr - ram_base) / PAGE_SIZE as u64;
+        while start + u64::from(count) <= u64::from(total) {
+            let candidate = start as u32;
+            if self.run_is_free(candidate, count) {
+                return Ok(candidate);
+            }
+            start += align_frames;
+        }
+        Err(VmError::NoMemory)
+    }
+
+    fn claim_run(&mut self, start: u32, count: u32) {
+        for index in start..start + count {
+            let (word, bit) = (index as usize / WORD_BITS, index as usize % WORD_BITS);
+            self.free[word] &= !(1 << bit);
+        }
+        self.free_count -= count;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocates_lowest_first_and_reuses() {
+        let a = PageAllocator::new(130 * 4096, 0);
+        let f0 = a.alloc(ZeroFill::Yes).unwrap();
+        let f1 = a.alloc(ZeroFill::Yes).unwrap();
+        assert_eq!((f0.index(), f1.index()), (0, 1));
+        a.free(f0);
+        let again = a.alloc(ZeroFill::Yes).unwrap();
+        assert_eq!(again.index(), 0);
+        a.free_all([again, f1]);
+        assert_eq!(a.free_frames(), 130);
+    }
+
+    #[test]
+    fn reused_frames_are_zeroed_when_asked() {
+        let a = PageAllocator::new(4096, 0);
+        let mut f = a.alloc(ZeroFill::Yes).unwrap();
+        a.bytes_mut(&mut f).fill(0xAB);
+        a.free(f);
+        let f = a.alloc(ZeroFill::Yes).unwrap();
+        assert!(a.bytes(&f).iter().all(|&b| b == 0));
+        a.free(f);
+    }
+
+    #[test]
+    fn exhaustion_is_no_memory() {
+        let a = PageAllocator::new(65 * 4096, 0);
+        let all = a.alloc_many(65, ZeroFill::No).unwrap();
+        assert_eq!(a.alloc(ZeroFill::No).unwrap_err(), VmError::NoMemory);
+        assert_eq!(a.alloc_contiguous(1, 0).unwrap_err(), VmError::NoMemory);
+        a.free_all(all);
+        assert_eq!(a.free_frames(), 65);
+    }
+
+    #[test]
+    fn contiguous_runs_skip_holes_and_respect_alignment() {
+        let a = PageAllocator::new(64 * 4096, 0x8000_0000);
+        let hole = a.alloc(ZeroFill::No).unwrap(); // frame 0 taken
+        let run = a.alloc_contiguous(3, 15).unwrap(); // 32 KiB aligned: starts at frame 8
+        assert_eq!(run[0].index(), 8);
+        assert!(run.windows(2).all(|w| w[1].index() == w[0].index() + 1));
+        assert_eq!(a.alloc_contiguous(64, 0).unwrap_err(), VmError::NoMemory);
+        assert_eq!(a.alloc_contiguous(1, 70).unwrap_err(), VmError::NoMemory);
+        a.free_all(run);
+        a.free(hole);
+        assert_eq!(a.free_frames(), 64);
+    }
+
+    #[test]
+    fn empty_ram_allocates_nothing() {
+        let a = PageAllocator::new(0, 0);
+        assert_eq!(a.alloc(ZeroFill::Yes).unwrap_err(), VmError::NoMemory);
+        assert_eq!(a.total_frames(), 0);
+    }
+}

@@ -1,0 +1,396 @@
+//! Page lists: which frame (or zero marker) a node holds at each page index.
+//!
+//! Slots are stored in runs of [`RUN_PAGES`] consecutive indices inside an ordered map, as
+//! Zircon's page lists are, so that whole runs can be moved between lists at once.
+//!
+//! Invariants:
+//! - a run in the map has at least one occupied slot (`occupied > 0`, and it equals the
+//!   number of `Some` slots);
+//! - `frames` counts the [`Slot::Page`] slots and `markers` the [`Slot::Zero`] slots of the
+//!   whole list;
+//! - the list owns its frames: a frame leaves it only by `remove*`/`take*`, which hand the
+//!   slot back to the caller (never dropped silently).
+//!
+//! What an empty slot means is the owner's business: in a root VMO it reads as zero; in a
+//! copy-on-write child it means "look at the parent"; a [`Slot::Zero`] marker means "zero
+//! here, do not look at the parent".
+
+use std::collections::BTreeMap;
+
+use crate::arena::Frame;
+
+/// Consecutive page indices stored together in one run of a page list.
+///
+/// ```
+/// assert_eq!(zx_vm::RUN_PAGES, 16);
+/// ```
+pub const RUN_PAGES: u64 = 16;
+
+/// What a page list holds at one index.
+///
+/// ```
+/// use zx_vm::Slot;
+/// let marker = Slot::Zero;
+/// assert!(marker.frame().is_none());
+/// ```
+#[derive(Debug)]
+pub enum Slot {
+    /// A frame owned by this list, with its pin count.
+    Page(PageSlot),
+    /// A zero marker: the page reads zero and hides whatever an ancestor holds here.
+    Zero,
+}
+
+/// A committed page: the frame and how many PMTs pin it.
+///
+/// ```
+/// # use zx_vm::{PageAllocator, PageSlot, ZeroFill};
+/// # let a = PageAllocator::new(4096, 0);
+/// let slot = PageSlot::new(a.alloc(ZeroFill::Yes).unwrap());
+/// assert_eq!(slot.pin_count, 0);
+/// # a.free(slot.frame);
+/// ```
+#[derive(Debug)]
+pub struct PageSlot {
+    /// The frame.
+    pub frame: Frame,
+    /// Pins held on this page (0..=31).
+    pub pin_count: u8,
+}
+
+impl PageSlot {
+    /// An unpinned page.
+    ///
+    /// ```
+    /// # use zx_vm::{PageAllocator, PageSlot, ZeroFill};
+    /// # let a = PageAllocator::new(4096, 0);
+    /// let slot = PageSlot::new(a.alloc(ZeroFill::Yes).unwrap());
+    /// # a.free(slot.frame);
+    /// ```
+    pub fn new(frame: Frame) -> PageSlot {
+        PageSlot {
+            frame,
+            pin_count: 0,
+        }
+    }
+}
+
+impl Slot {
+    /// The frame, if this slot holds one.
+    ///
+    /// ```
+    /// assert!(zx_vm::Slot::Zero.frame().is_none());
+    /// ```
+    pub fn frame(&self) -> Option<&Frame> {
+        match self {
+            Slot::Page(page) => Some(&page.frame),
+            Slot::Zero => None,
+        }
+    }
+
+    /// True for a pinned page.
+    ///
+    /// ```
+    /// assert!(!zx_vm::Slot::Zero.is_pinned());
+    /// ```
+    pub fn is_pinned(&self) -> bool {
+        matches!(self, Slot::Page(page) if page.pin_count > 0)
+    }
+}
+
+#[derive(Debug, Default)]
+struct Run {
+    slots: [Option<Slot>; RUN_PAGES as usize],
+    occupied: u8,
+}
+
+/// The slots of one node, by page index.
+///
+/// ```
+/// use zx_vm::{PageAllocator, PageList, PageSlot, Slot, ZeroFill};
+/// let a = PageAllocator::new(4096, 0);
+/// let mut list = PageList::new();
+/// list.insert(40, Slot::Page(PageSlot::new(a.alloc(ZeroFill::Yes).unwrap())));
+/// list.insert(41, Slot::Zero);
+/// assert_eq!((list.frame_count(), list.marker_count()), (1, 1));
+/// list.remove_range(0, 100, |_, slot| if let Slot::Page(p) = slot { a.free(p.frame) });
+/// assert!(list.is_empty());
+/// ```
+#[derive(Debug, Default)]
+pub struct PageList {
+    runs: BTreeMap<u64, Run>,
+    frames: u64,
+    markers: u64,
+}
+
+fn split(index: u64) -> (u64, usize) {
+    (index / RUN_PAGES, (index % RUN_PAGES) as usize)
+}
+
+impl PageList {
+    /// An empty list.
+    ///
+    /// ```
+    /// assert!(zx_vm::PageList::new().is_empty());
+    /// ```
+    pub fn new() -> PageList {
+        PageList::default()
+    }
+
+    /// True when the list holds no slot.
+    ///
+    /// ```
+    /// assert!(zx_vm::PageList::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// Number of frames held.
+    ///
+    /// ```
+    /// assert_eq!(zx_vm::PageList::new().frame_count(), 0);
+    /// ```
+    pub fn frame_count(&self) -> u64 {
+        self.frames
+    }
+
+    /// Number of zero markers held.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// l.insert(3, zx_vm::Slot::Zero);
+    /// assert_eq!(l.marker_count(), 1);
+    /// ```
+    pub fn marker_count(&self) -> u64 {
+        self.markers
+    }
+
+    /// Bytes of bookkeeping this list uses (its runs and the map's per-entry cost).
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// l.insert(0, zx_vm::Slot::Zero);
+    /// assert!(l.metadata_bytes() > 0);
+    /// ```
+    pub fn metadata_bytes(&self) -> u64 {
+        let per_run = std::mem::size_of::<Run>() + std::mem::size_of::<u64>();
+        (self.runs.len() * per_run) as u64
+    }
+
+    /// The slot at `index`.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// l.insert(7, zx_vm::Slot::Zero);
+    /// assert!(l.get(7).is_some() && l.get(8).is_none());
+    /// ```
+    pub fn get(&self, index: u64) -> Option<&Slot> {
+        let (run, at) = split(index);
+        self.runs.get(&run)?.slots[at].as_ref()
+    }
+
+    /// The slot at `index`, mutably.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// l.insert(7, zx_vm::Slot::Zero);
+    /// assert!(l.get_mut(7).is_some());
+    /// ```
+    pub fn get_mut(&mut self, index: u64) -> Option<&mut Slot> {
+        let (run, at) = split(index);
+        self.runs.get_mut(&run)?.slots[at].as_mut()
+    }
+
+    fn count(&mut self, slot: &Slot, delta: i64) {
+        let counter = match slot {
+            Slot::Page(_) => &mut self.frames,
+            Slot::Zero => &mut self.markers,
+        };
+        *counter = counter.wrapping_add_signed(delta);
+    }
+
+    /// Puts `slot` at `index`, handing back what was there.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// assert!(l.insert(1, zx_vm::Slot::Zero).is_none());
+    /// assert!(l.insert(1, zx_vm::Slot::Zero).is_some());
+    /// ```
+    pub fn insert(&mut self, index: u64, slot: Slot) -> Option<Slot> {
+        self.count(&slot, 1);
+        let (run, at) = split(index);
+        let entry = self.runs.entry(run).or_default();
+        let old = entry.slots[at].replace(slot);
+        match &old {
+            Some(old) => self.count(old, -1),
+            None => {
+                if let Some(entry) = self.runs.get_mut(&run) {
+                    entry.occupied += 1;
+                }
+            }
+        }
+        old
+    }
+
+    /// Takes the slot at `index` out of the list.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// l.insert(1, zx_vm::Slot::Zero);
+    /// assert!(l.remove(1).is_some());
+    /// assert!(l.is_empty());
+    /// ```
+    pub fn remove(&mut self, index: u64) -> Option<Slot> {
+        let (run, at) = split(index);
+        let entry = self.runs.get_mut(&run)?;
+        let slot = entry.slots[at].take()?;
+        entry.occupied -= 1;
+        if entry.occupied == 0 {
+            self.runs.remove(&run);
+        }
+        self.count(&slot, -1);
+        Some(slot)
+    }
+
+    /// Iterates over the occupied slots with index in `[start, end)`, in order.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// for i in [1, 20, 40] { l.insert(i, zx_vm::Slot::Zero); }
+    /// let found: Vec<u64> = l.range(2, 40).map(|(i, _)| i).collect();
+    /// assert_eq!(found, vec![20]);
+    /// ```
+    pub fn range(&self, start: u64, end: u64) -> impl Iterator<Item = (u64, &Slot)> + '_ {
+        let first_run = start / RUN_PAGES;
+        let last_run = end.div_ceil(RUN_PAGES);
+        self.runs
+            .range(first_run..last_run.max(first_run))
+            .flat_map(|(&run, entry)| {
+                entry
+                    .slots
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(at, slot)| {
+                        Some((run * RUN_PAGES + at as u64, slot.as_ref()?))
+                    })
+            })
+            .filter(move |(index, _)| (start..end).contains(index))
+    }
+
+    /// Iterates over every occupied slot, in index order.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// l.insert(5, zx_vm::Slot::Zero);
+    /// assert_eq!(l.iter().count(), 1);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &Slot)> + '_ {
+        self.range(0, u64::MAX)
+    }
+
+    /// Mutable iteration over the occupied slots with index in `[start, end)`.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// l.insert(5, zx_vm::Slot::Zero);
+    /// assert_eq!(l.range_mut(0, 10).count(), 1);
+    /// ```
+    pub fn range_mut(
+        &mut self,
+        start: u64,
+        end: u64,
+    ) -> impl Iterator<Item = (u64, &mut Slot)> + '_ {
+        let first_run = start / RUN_PAGES;
+        let last_run = end.div_ceil(RUN_PAGES);
+        self.runs
+            .range_mut(first_run..last_run.max(first_run))
+            .flat_map(|(&run, entry)| {
+                entry
+                    .slots
+                    .iter_mut()
+                    .enumerate()
+                    .filter_map(move |(at, slot)| {
+                        Some((run * RUN_PAGES + at as u64, slot.as_mut()?))
+                    })
+            })
+            .filter(move |(index, _)| (start..end).contains(index))
+    }
+
+    /// Removes every slot with index in `[start, end)`, handing each to `release` in order.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// for i in 0..40 { l.insert(i, zx_vm::Slot::Zero); }
+    /// let mut n = 0;
+    /// l.remove_range(8, 36, |_, _| n += 1);
+    /// assert_eq!((n, l.marker_count()), (28, 12));
+    /// ```
+    pub fn remove_range(&mut self, start: u64, end: u64, mut release: impl FnMut(u64, Slot)) {
+        let indices: Vec<u64> = self.range(start, end).map(|(index, _)| index).collect();
+        for index in indices {
+            if let Some(slot) = self.remove(index) {
+                release(index, slot);
+            }
+        }
+    }
+
+    /// The index of the last occupied slot.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// l.insert(3, zx_vm::Slot::Zero);
+    /// l.insert(99, zx_vm::Slot::Zero);
+    /// assert_eq!(l.last_index(), Some(99));
+    /// ```
+    pub fn last_index(&self) -> Option<u64> {
+        let (&run, entry) = self.runs.iter().next_back()?;
+        let at = entry.slots.iter().rposition(Option::is_some)?;
+        Some(run * RUN_PAGES + at as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PageAllocator, ZeroFill};
+
+    #[test]
+    fn counts_follow_inserts_and_removes() {
+        let a = PageAllocator::new(4 * 4096, 0);
+        let mut l = PageList::new();
+        for i in [0u64, 15, 16, 1000] {
+            l.insert(
+                i,
+                Slot::Page(PageSlot::new(a.alloc(ZeroFill::Yes).unwrap())),
+            );
+        }
+        l.insert(17, Slot::Zero);
+        assert_eq!((l.frame_count(), l.marker_count()), (4, 1));
+        let old = l.insert(16, Slot::Zero).unwrap();
+        assert_eq!((l.frame_count(), l.marker_count()), (3, 2));
+        let Slot::Page(page) = old else {
+            panic!("expected a page")
+        };
+        a.free(page.frame);
+        let mut freed = Vec::new();
+        l.remove_range(0, u64::MAX, |i, slot| {
+            freed.push(i);
+            if let Slot::Page(p) = slot {
+                a.free(p.frame);
+            }
+        });
+        assert_eq!(freed, vec![0, 15, 16, 17, 1000]);
+        assert!(l.is_empty());
+        assert_eq!(a.free_frames(), 4);
+    }
+
+    #[test]
+    fn range_at_the_top_of_the_index_space() {
+        let mut l = PageList::new();
+        let top = u64::MAX / 4096;
+        l.insert(top, Slot::Zero);
+        assert_eq!(l.range(top, top + 1).count(), 1);
+        assert_eq!(l.last_index(), Some(top));
+    }
+}

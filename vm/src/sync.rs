@@ -1,0 +1,193 @@
+//! The one sync facade: every lock and atomic of zxemu comes from here.
+//!
+//! Under `cfg(loom)` these are loom's model-checked types; otherwise the real ones
+//! (`std` for blocking locks and atomics, `spin` for the allocator's short critical
+//! sections). No other module, in this crate or above, names `std::sync`, `spin` or
+//! `loom` for locks and atomics.
+//!
+//! Locks here never report poisoning: a panic while a lock is held is a bug that the
+//! test that hit it reports; the data behind the lock keeps its invariants because
+//! every mutation validates first and then changes state without failing.
+//!
+//! ```
+//! use zx_vm::sync::{Arc, Mutex};
+//! let shared = Arc::new(Mutex::new(1));
+//! *shared.lock() += 1;
+//! assert_eq!(*shared.lock(), 2);
+//! ```
+
+#[cfg(loom)]
+pub use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+#[cfg(loom)]
+pub use loom::sync::{Arc, Weak};
+#[cfg(not(loom))]
+pub use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+#[cfg(not(loom))]
+pub use std::sync::{Arc, Weak};
+
+use std::time::Duration;
+
+#[cfg(loom)]
+use loom::sync as imp;
+#[cfg(not(loom))]
+use std::sync as imp;
+
+/// A blocking mutual-exclusion lock (futex-based outside loom).
+///
+/// ```
+/// let m = zx_vm::sync::Mutex::new(vec![1]);
+/// m.lock().push(2);
+/// assert_eq!(m.lock().len(), 2);
+/// ```
+#[derive(Debug, Default)]
+pub struct Mutex<T>(imp::Mutex<T>);
+
+/// The guard of a [`Mutex`].
+pub type MutexGuard<'a, T> = imp::MutexGuard<'a, T>;
+
+impl<T> Mutex<T> {
+    /// A new unlocked mutex.
+    ///
+    /// ```
+    /// let _m = zx_vm::sync::Mutex::new(0u8);
+    /// ```
+    pub fn new(value: T) -> Self {
+        Mutex(imp::Mutex::new(value))
+    }
+
+    /// Locks, blocking until the lock is free.
+    ///
+    /// ```
+    /// let m = zx_vm::sync::Mutex::new(5);
+    /// assert_eq!(*m.lock(), 5);
+    /// ```
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A condition variable that works with [`Mutex`].
+///
+/// ```
+/// use zx_vm::sync::{Condvar, Mutex};
+/// let (m, cv) = (Mutex::new(true), Condvar::new());
+/// let guard = m.lock();
+/// let (guard, _timed_out) = cv.wait_timeout(guard, std::time::Duration::from_millis(1));
+/// assert!(*guard);
+/// ```
+#[derive(Debug, Default)]
+pub struct Condvar(imp::Condvar);
+
+impl Condvar {
+    /// A new condition variable.
+    ///
+    /// ```
+    /// let _cv = zx_vm::sync::Condvar::new();
+    /// ```
+    pub fn new() -> Self {
+        Condvar(imp::Condvar::new())
+    }
+
+    /// Blocks until notified.
+    ///
+    /// ```no_run
+    /// # use zx_vm::sync::{Condvar, Mutex};
+    /// # let (m, cv) = (Mutex::new(()), Condvar::new());
+    /// let guard = cv.wait(m.lock());
+    /// ```
+    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        self.0
+            .wait(guard)
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Blocks until notified or `timeout` passes; the flag says whether it timed out.
+    ///
+    /// ```
+    /// # use zx_vm::sync::{Condvar, Mutex};
+    /// # let (m, cv) = (Mutex::new(()), Condvar::new());
+    /// let (_guard, timed_out) = cv.wait_timeout(m.lock(), std::time::Duration::ZERO);
+    /// # let _ = timed_out;
+    /// ```
+    pub fn wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        timeout: Duration,
+    ) -> (MutexGuard<'a, T>, bool) {
+        match self.0.wait_timeout(guard, timeout) {
+            Ok((guard, result)) => (guard, result.timed_out()),
+            Err(poisoned) => {
+                let (guard, result) = poisoned.into_inner();
+                (guard, result.timed_out())
+            }
+        }
+    }
+
+    /// Wakes every waiter.
+    ///
+    /// ```
+    /// zx_vm::sync::Condvar::new().notify_all();
+    /// ```
+    pub fn notify_all(&self) {
+        self.0.notify_all();
+    }
+}
+
+/// A spinning lock for critical sections of a few dozen instructions that never block
+/// (the page allocator's bitmaps). Under loom it is loom's mutex.
+///
+/// ```
+/// let m = zx_vm::sync::SpinMutex::new(1);
+/// *m.lock() += 1;
+/// assert_eq!(*m.lock(), 2);
+/// ```
+#[derive(Debug, Default)]
+pub struct SpinMutex<T>(
+    #[cfg(not(loom))] spin::Mutex<T>,
+    #[cfg(loom)] loom::sync::Mutex<T>,
+);
+
+/// The guard of a [`SpinMutex`].
+#[cfg(not(loom))]
+pub type SpinMutexGuard<'a, T> = spin::MutexGuard<'a, T>;
+/// The guard of a [`SpinMutex`].
+#[cfg(loom)]
+pub type SpinMutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+
+impl<T> SpinMutex<T> {
+    /// A new unlocked spin lock.
+    ///
+    /// ```
+    /// let _m = zx_vm::sync::SpinMutex::new(());
+    /// ```
+    pub fn new(value: T) -> Self {
+        #[cfg(not(loom))]
+        {
+            SpinMutex(spin::Mutex::new(value))
+        }
+        #[cfg(loom)]
+        {
+            SpinMutex(loom::sync::Mutex::new(value))
+        }
+    }
+
+    /// Locks, spinning until the lock is free.
+    ///
+    /// ```
+    /// assert_eq!(*zx_vm::sync::SpinMutex::new(3).lock(), 3);
+    /// ```
+    pub fn lock(&self) -> SpinMutexGuard<'_, T> {
+        #[cfg(not(loom))]
+        {
+            self.0.lock()
+        }
+        #[cfg(loom)]
+        {
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+    }
+}

@@ -1,0 +1,500 @@
+//! Virtual memory objects.
+//!
+//! A [`Vmo`] is what a handle refers to. Its pages live in a *node* of a *hierarchy*: the
+//! tree of nodes that copy-on-write clones share, guarded by one lock. Unrelated VMOs are
+//! in different hierarchies and never contend.
+
+mod hierarchy;
+
+use std::collections::HashSet;
+
+use crate::error::VmError;
+use crate::sync::{Arc, AtomicUsize, Mutex, Ordering};
+use crate::vm::Vm;
+pub(crate) use hierarchy::{Hierarchy, NodeId};
+
+/// The largest size of a VMO: `u64::MAX` rounded down to 32 pages.
+///
+/// ```
+/// assert_eq!(zx_vm::MAX_VMO_SIZE, 0xFFFF_FFFF_FFFE_0000);
+/// ```
+pub const MAX_VMO_SIZE: u64 = 0xFFFF_FFFF_FFFE_0000;
+
+/// `size` rounded up to a whole number of pages, or `None` if that overflows or exceeds
+/// [`MAX_VMO_SIZE`].
+///
+/// ```
+/// use zx_vm::{round_up_to_page, MAX_VMO_SIZE};
+/// assert_eq!(round_up_to_page(1), Some(4096));
+/// assert_eq!(round_up_to_page(MAX_VMO_SIZE), Some(MAX_VMO_SIZE));
+/// assert_eq!(round_up_to_page(MAX_VMO_SIZE + 1), None);
+/// ```
+pub fn round_up_to_page(size: u64) -> Option<u64> {
+    let page = crate::PAGE_SIZE as u64;
+    let rounded = size.checked_add(page - 1)? & !(page - 1);
+    (rounded <= MAX_VMO_SIZE).then_some(rounded)
+}
+
+/// How a VMO was created.
+///
+/// ```
+/// let options = zx_vm::VmoOptions { resizable: true, ..Default::default() };
+/// assert!(!options.discardable);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VmoOptions {
+    /// The size may change (`ZX_VMO_RESIZABLE`).
+    pub resizable: bool,
+    /// The kernel may discard the pages while unlocked (`ZX_VMO_DISCARDABLE`).
+    pub discardable: bool,
+}
+
+/// What `LOCK`/`TRY_LOCK` report (`zx_vmo_lock_state_t`).
+///
+/// ```
+/// let state = zx_vm::LockState::default();
+/// assert_eq!(state.discarded_size, 0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LockState {
+    /// Start of the locked range.
+    pub offset: u64,
+    /// Length of the locked range.
+    pub size: u64,
+    /// Start of the range that was discarded since the last lock.
+    pub discarded_offset: u64,
+    /// Length of the range that was discarded since the last lock (0: nothing was).
+    pub discarded_size: u64,
+}
+
+/// Memory attribution and shape of one VMO (the VM part of `zx_info_vmo_t`).
+///
+/// ```
+/// let vm = zx_vm::Vm::new(4096, 0);
+/// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+/// vmo.write(&[1], 0).unwrap();
+/// let info = vmo.info();
+/// assert_eq!(info.committed_bytes, 4096);
+/// assert_eq!(info.committed_private_bytes, 4096);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VmoInfo {
+    /// Size in bytes.
+    pub size_bytes: u64,
+    /// Bytes of every committed page this VMO can see (RSS).
+    pub committed_bytes: u64,
+    /// Bytes of the committed pages only this VMO can see (USS).
+    pub committed_private_bytes: u64,
+    /// Each page's bytes divided among the VMOs that see it (PSS), whole bytes.
+    pub committed_scaled_bytes: u64,
+    /// The fraction of a byte of PSS below `committed_scaled_bytes`, in units of 2^-63.
+    pub committed_fractional_scaled_bytes: u64,
+    /// Bytes of bookkeeping for this VMO's pages.
+    pub metadata_bytes: u64,
+    /// Live children.
+    pub num_children: u64,
+}
+
+/// A page slot as introspection shows it.
+///
+/// ```
+/// let page = zx_vm::FamilyPage { offset: 0, paddr: None, pin_count: 0 };
+/// assert!(page.paddr.is_none()); // a zero marker
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FamilyPage {
+    /// Byte offset in the node.
+    pub offset: u64,
+    /// Physical address of the frame; `None` for a zero marker.
+    pub paddr: Option<u64>,
+    /// Pins held on the page.
+    pub pin_count: u32,
+}
+
+/// How an alias VMO shares another VMO's node.
+///
+/// ```
+/// assert_ne!(zx_vm::AliasKind::Slice, zx_vm::AliasKind::Reference);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AliasKind {
+    /// A window of the parent's pages.
+    Slice,
+    /// The whole parent, size changes included.
+    Reference,
+}
+
+/// One node of a hierarchy as introspection shows it.
+///
+/// ```
+/// let vm = zx_vm::Vm::new(4096, 0);
+/// let vmo = vm.create_vmo(9, 4096, Default::default()).unwrap();
+/// let nodes = vmo.family();
+/// assert_eq!(nodes.len(), 1);
+/// assert_eq!(nodes[0].koid, Some(9));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FamilyNode {
+    /// Node id within the hierarchy.
+    pub id: usize,
+    /// The koid of the VMO this node backs; `None` for a hidden node.
+    pub koid: Option<u64>,
+    /// The parent node.
+    pub parent: Option<usize>,
+    /// Bytes: where this node's window into its parent starts.
+    pub parent_offset: u64,
+    /// Bytes: how much of the parent this node can still see.
+    pub parent_limit: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// The slots this node owns.
+    pub pages: Vec<FamilyPage>,
+}
+
+/// A cell holding a hierarchy behind its lock.
+#[derive(Debug)]
+pub(crate) struct HierarchyCell {
+    id: u64,
+    state: Mutex<Hierarchy>,
+}
+
+/// A virtual memory object.
+///
+/// ```
+/// let vm = zx_vm::Vm::new(4 * 4096, 0);
+/// let options = zx_vm::VmoOptions { resizable: true, ..Default::default() };
+/// let vmo = vm.create_vmo(1, 4096, options).unwrap();
+/// vmo.write(&[7; 10], 4090).unwrap_err(); // past the end
+/// vmo.set_size(3 * 4096).unwrap();
+/// vmo.write(&[7; 10], 4090).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct Vmo {
+    vm: Arc<Vm>,
+    koid: u64,
+    cell: Arc<HierarchyCell>,
+    node: NodeId,
+    options: VmoOptions,
+    name: Mutex<[u8; NAME_LEN]>,
+    registry_key: AtomicUsize,
+}
+
+const NAME_LEN: usize = 32;
+const NO_KEY: usize = usize::MAX;
+
+impl Vmo {
+    pub(crate) fn new(
+        vm: Arc<Vm>,
+        koid: u64,
+        hierarchy: Hierarchy,
+        node: NodeId,
+        options: VmoOptions,
+    ) -> Arc<Vmo> {
+        let cell = Arc::new(HierarchyCell {
+            id: hierarchy.id(),
+            state: Mutex::new(hierarchy),
+        });
+        Arc::new(Vmo {
+            vm,
+            koid,
+            cell,
+            node,
+            options,
+            name: Mutex::new([0; NAME_LEN]),
+            registry_key: AtomicUsize::new(NO_KEY),
+        })
+    }
+
+    pub(crate) fn set_registry_key(&self, key: usize) {
+        self.registry_key.store(key, Ordering::Release);
+    }
+
+    /// The id the creator gave this VMO (its koid).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// assert_eq!(vm.create_vmo(42, 0, Default::default()).unwrap().koid(), 42);
+    /// ```
+    pub fn koid(&self) -> u64 {
+        self.koid
+    }
+
+    /// The id of the hierarchy (clone tree) this VMO belongs to.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let a = vm.create_vmo(1, 0, Default::default()).unwrap();
+    /// let b = vm.create_vmo(2, 0, Default::default()).unwrap();
+    /// assert_ne!(a.hierarchy_id(), b.hierarchy_id());
+    /// ```
+    pub fn hierarchy_id(&self) -> u64 {
+        self.cell.id
+    }
+
+    /// The options it was created with.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// assert!(!vm.create_vmo(1, 0, Default::default()).unwrap().options().resizable);
+    /// ```
+    pub fn options(&self) -> VmoOptions {
+        self.options
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut Hierarchy) -> R) -> R {
+        let mut hierarchy = self.cell.state.lock();
+        f(&mut hierarchy)
+    }
+
+    /// Size in bytes (a multiple of the page size).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// assert_eq!(vm.create_vmo(1, 1, Default::default()).unwrap().size(), 4096);
+    /// ```
+    pub fn size(&self) -> u64 {
+        self.with(|h| h.size(self.node))
+    }
+
+    /// The content size: the exact size last requested.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// assert_eq!(vm.create_vmo(1, 1, Default::default()).unwrap().content_size(), 1);
+    /// ```
+    pub fn content_size(&self) -> u64 {
+        self.with(|h| h.content_size(self.node))
+    }
+
+    /// Sets the content size (may exceed the size).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 0, Default::default()).unwrap();
+    /// vmo.set_content_size(1 << 40);
+    /// assert_eq!(vmo.content_size(), 1 << 40);
+    /// ```
+    pub fn set_content_size(&self, content_size: u64) {
+        self.with(|h| h.set_content_size(self.node, content_size))
+    }
+
+    /// The name: up to 31 bytes and a NUL.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 0, Default::default()).unwrap();
+    /// vmo.set_name(b"heap");
+    /// assert_eq!(&vmo.name()[..5], b"heap\0");
+    /// ```
+    pub fn name(&self) -> [u8; NAME_LEN] {
+        *self.name.lock()
+    }
+
+    /// Sets the name, truncated to 31 bytes (and stopping at the first NUL).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 0, Default::default()).unwrap();
+    /// vmo.set_name(&[b'x'; 40]);
+    /// assert_eq!(vmo.name()[31], 0);
+    /// ```
+    pub fn set_name(&self, name: &[u8]) {
+        let len = name
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(name.len())
+            .min(NAME_LEN - 1);
+        let mut stored = [0; NAME_LEN];
+        stored[..len].copy_from_slice(&name[..len]);
+        *self.name.lock() = stored;
+    }
+
+    /// Reads `buffer.len()` bytes at `offset`; `OutOfRange` past the end.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// let mut buf = [1u8; 4];
+    /// vmo.read(&mut buf, 0).unwrap();
+    /// assert_eq!(buf, [0; 4]);
+    /// ```
+    pub fn read(&self, buffer: &mut [u8], offset: u64) -> Result<(), VmError> {
+        let allocator = self.vm.allocator();
+        self.with(|h| h.read(allocator, self.node, buffer, offset))
+    }
+
+    /// Writes `buffer` at `offset`, committing pages; `OutOfRange` past the end,
+    /// `NoMemory` (and nothing written) if the pages cannot be had.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// assert_eq!(vmo.write(&[1], 0), Err(zx_vm::VmError::NoMemory));
+    /// ```
+    pub fn write(&self, buffer: &[u8], offset: u64) -> Result<(), VmError> {
+        let allocator = self.vm.allocator();
+        self.with(|h| h.write(allocator, self.node, buffer, offset))
+    }
+
+    /// Changes the size (`Unavailable` unless resizable; `OutOfRange` past the maximum;
+    /// `BadState` when shrinking over a pinned page).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// assert_eq!(vmo.set_size(0), Err(zx_vm::VmError::Unavailable));
+    /// ```
+    pub fn set_size(&self, size: u64) -> Result<(), VmError> {
+        if !self.options.resizable {
+            return Err(VmError::Unavailable);
+        }
+        let allocator = self.vm.allocator();
+        self.with(|h| h.set_size(allocator, self.node, size))
+    }
+
+    /// `ZX_VMO_OP_COMMIT`: commits every page touching `[offset, offset+len)`.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(2 * 4096, 0);
+    /// let vmo = vm.create_vmo(1, 2 * 4096, Default::default()).unwrap();
+    /// vmo.commit(100, 3000).unwrap();
+    /// assert_eq!(vmo.info().committed_bytes, 4096);
+    /// ```
+    pub fn commit(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        let allocator = self.vm.allocator();
+        self.with(|h| h.commit(allocator, self.node, offset, len))
+    }
+
+    /// `ZX_VMO_OP_DECOMMIT`: frees the pages of a page-aligned range.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// vmo.commit(0, 4096).unwrap();
+    /// vmo.decommit(0, 4096).unwrap();
+    /// assert_eq!(vm.allocator().free_frames(), 1);
+    /// ```
+    pub fn decommit(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        let allocator = self.vm.allocator();
+        self.with(|h| h.decommit(allocator, self.node, offset, len))
+    }
+
+    /// `ZX_VMO_OP_ZERO`: makes exactly `[offset, offset+len)` read zero.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// vmo.write(&[9; 8], 0).unwrap();
+    /// vmo.zero(2, 3).unwrap();
+    /// let mut buf = [0; 8];
+    /// vmo.read(&mut buf, 0).unwrap();
+    /// assert_eq!(buf, [9, 9, 0, 0, 0, 9, 9, 9]);
+    /// ```
+    pub fn zero(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        let allocator = self.vm.allocator();
+        self.with(|h| h.zero(allocator, self.node, offset, len))
+    }
+
+    /// Checks that `[offset, offset+len)` lies inside the VMO (`OutOfRange`).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// assert!(vmo.check_range(0, 4096).is_ok());
+    /// assert!(vmo.check_range(1, u64::MAX).is_err());
+    /// ```
+    pub fn check_range(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        self.with(|h| h.check_range(self.node, offset, len).map(|_| ()))
+    }
+
+    /// `ZX_VMO_OP_LOCK` (or `TRY_LOCK` when `try_only`) of a discardable VMO; the range
+    /// must be the whole VMO. `Unavailable` for a `TRY_LOCK` of a discarded VMO.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let options = zx_vm::VmoOptions { discardable: true, ..Default::default() };
+    /// let vmo = vm.create_vmo(1, 4096, options).unwrap();
+    /// let state = vmo.lock_range(0, 4096, false).unwrap();
+    /// assert_eq!((state.size, state.discarded_size), (4096, 0));
+    /// ```
+    pub fn lock_range(&self, offset: u64, len: u64, try_only: bool) -> Result<LockState, VmError> {
+        if !self.options.discardable {
+            return Err(VmError::NotSupported);
+        }
+        self.with(|h| h.lock_discardable(self.node, offset, len, try_only))
+    }
+
+    /// `ZX_VMO_OP_UNLOCK`: `BadState` when not locked.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let options = zx_vm::VmoOptions { discardable: true, ..Default::default() };
+    /// let vmo = vm.create_vmo(1, 4096, options).unwrap();
+    /// assert_eq!(vmo.unlock_range(0, 4096), Err(zx_vm::VmError::BadState));
+    /// ```
+    pub fn unlock_range(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        if !self.options.discardable {
+            return Err(VmError::NotSupported);
+        }
+        self.with(|h| h.unlock_discardable(self.node, offset, len))
+    }
+
+    /// Frees every page of an unlocked discardable VMO; returns how many.
+    pub(crate) fn discard_if_unlocked(&self) -> u64 {
+        if !self.options.discardable {
+            return 0;
+        }
+        let allocator = self.vm.allocator();
+        self.with(|h| h.discard_if_unlocked(allocator, self.node))
+    }
+
+    /// Attribution and shape figures.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 8192, Default::default()).unwrap();
+    /// assert_eq!(vmo.info().size_bytes, 8192);
+    /// ```
+    pub fn info(&self) -> VmoInfo {
+        self.with(|h| h.info(self.node))
+    }
+
+    /// Every node of this VMO's hierarchy, for pictures and debugging.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0x1000);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// vmo.write(&[1], 0).unwrap();
+    /// assert_eq!(vmo.family()[0].pages[0].paddr, Some(0x1000));
+    /// ```
+    pub fn family(&self) -> Vec<FamilyNode> {
+        let allocator = self.vm.allocator();
+        self.with(|h| h.describe(allocator))
+    }
+
+    /// The node id of this VMO within its hierarchy.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 0, Default::default()).unwrap();
+    /// assert_eq!(vmo.node_id(), vmo.family()[0].id);
+    /// ```
+    pub fn node_id(&self) -> usize {
+        self.node
+    }
+
+    pub(crate) fn check_hierarchy(&self, owned_frames: &mut HashSet<u32>) -> Result<(), String> {
+        self.with(|h| h.check(owned_frames))
+    }
+}
+
+impl Drop for Vmo {
+    fn drop(&mut self) {
+        let key = self.registry_key.load(Ordering::Acquire);
+        if key != NO_KEY {
+            self.vm.unregister(key);
+        }
+        let allocator = self.vm.allocator();
+        self.cell.state.lock().release_node(allocator, self.node);
+    }
+}
