@@ -73,7 +73,8 @@ impl Signals {
         wanted: zx_signals_t,
         timeout: Option<Duration>,
     ) -> Result<zx_signals_t, zx_signals_t> {
-        let deadline = timeout.map(|t| std::time::Instant::now() + t);
+        // A deadline too far to represent is no deadline.
+        let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
         let mut asserted = self.asserted.lock();
         loop {
             if *asserted & wanted != 0 {

@@ -158,6 +158,10 @@ impl PageAllocator {
     /// a.free_all(frames);
     /// ```
     pub fn alloc_many(&self, count: usize, zero: ZeroFill) -> Result<Vec<Frame>, VmError> {
+        // Checked before reserving room, so a huge request costs nothing.
+        if count as u64 > u64::from(self.total) {
+            return Err(VmError::NoMemory);
+        }
         let mut taken = Vec::with_capacity(count);
         {
             let mut state = self.state.lock();

@@ -175,6 +175,7 @@ impl Hierarchy {
     }
 
     /// Allocates, all or nothing, the frames needed to own every page in `[first, end)`.
+    /// Costs time in the pages already owned, not in the length of the range.
     fn frames_for(
         &self,
         allocator: &PageAllocator,
@@ -182,9 +183,10 @@ impl Hierarchy {
         first: u64,
         end: u64,
     ) -> Result<Vec<Frame>, VmError> {
-        let needed = (first..end)
-            .filter(|&index| !self.owns_page(node, index))
-            .count();
+        let pages = &self.nodes[node].pages;
+        let owned = pages.range(first, end).filter(|(_, slot)| slot.frame().is_some()).count();
+        let needed = (end - first).saturating_sub(owned as u64);
+        let needed = usize::try_from(needed).map_err(|_| VmError::NoMemory)?;
         allocator.alloc_many(needed, ZeroFill::Yes)
     }
 
@@ -310,21 +312,54 @@ impl Hierarchy {
         }
     }
 
-    /// Makes a whole page read zero: a pinned page is zeroed in place; otherwise the frame is
-    /// released, and a zero marker hides any ancestor content.
-    fn zero_whole_page(&mut self, allocator: &PageAllocator, node: NodeId, index: u64) {
-        if let Some(Slot::Page(page)) = self.nodes[node].pages.get_mut(index) {
-            if page.pin_count > 0 {
-                allocator.bytes_mut(&mut page.frame).fill(0);
-                return;
+    /// Makes the whole pages `[first, end)` read zero: pinned pages are zeroed in place (they
+    /// cannot move), other owned frames are released, and zero markers hide whatever an
+    /// ancestor would show. Costs time in the committed pages, not in the range's length.
+    fn zero_whole_pages(&mut self, allocator: &PageAllocator, node: NodeId, first: u64, end: u64) {
+        let owned: Vec<u64> = self.nodes[node].pages.range(first, end).map(|(i, _)| i).collect();
+        for index in owned {
+            match self.nodes[node].pages.get_mut(index) {
+                Some(Slot::Page(page)) if page.pin_count > 0 => {
+                    allocator.bytes_mut(&mut page.frame).fill(0);
+                }
+                _ => {
+                    if let Some(slot) = self.nodes[node].pages.remove(index) {
+                        free_slot(allocator, slot);
+                    }
+                }
             }
         }
-        if let Some(slot) = self.nodes[node].pages.remove(index) {
-            free_slot(allocator, slot);
+        for index in self.ancestor_visible_indices(node, first, end) {
+            if self.nodes[node].pages.get(index).is_none() {
+                self.nodes[node].pages.insert(index, Slot::Zero);
+            }
         }
-        if self.visible_frame(node, index).is_some() {
-            self.nodes[node].pages.insert(index, Slot::Zero);
+    }
+
+    /// The page indices in `[first, end)` of `node` where an ancestor's frame shows through.
+    /// Costs time in the ancestors' committed pages inside the window, not in its length.
+    fn ancestor_visible_indices(&self, node: NodeId, first: u64, end: u64) -> Vec<u64> {
+        let mut found = Vec::new();
+        // Index `i` of `node` is index `i + shift` of `current`.
+        let (mut current, mut shift, mut end) = (node, 0u64, end);
+        while let Some(link) = self.nodes[current].parent {
+            end = end.min(link.limit.saturating_sub(shift));
+            if first >= end {
+                break;
+            }
+            shift = shift.saturating_add(link.offset);
+            current = link.node;
+            let window = self.nodes[current].pages.range(first.saturating_add(shift), end.saturating_add(shift));
+            for (index, slot) in window {
+                let own_index = index - shift;
+                if slot.frame().is_some() && self.visible_frame(node, own_index).is_some() {
+                    found.push(own_index);
+                }
+            }
         }
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     pub(crate) fn zero(
@@ -334,20 +369,33 @@ impl Hierarchy {
         offset: u64,
         len: u64,
     ) -> Result<(), VmError> {
-        self.check_range(node, offset, len)?;
-        let chunks: Vec<_> = page_chunks(offset, len).collect();
-        let partial: Vec<_> = chunks
-            .iter()
-            .filter(|&&(index, _, chunk)| chunk < PAGE_SIZE && !self.owns_page(node, index))
-            .filter(|&&(index, _, _)| self.visible_frame(node, index).is_some())
-            .collect();
-        let mut spare = allocator.alloc_many(partial.len(), ZeroFill::Yes)?;
-        for (index, in_page, chunk) in chunks {
-            if chunk == PAGE_SIZE {
-                self.zero_whole_page(allocator, node, index);
-            } else {
-                self.zero_within_page(allocator, node, index, in_page, chunk, &mut spare);
+        let end = self.check_range(node, offset, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let (first_whole, end_whole) = (offset.div_ceil(PAGE), end / PAGE);
+        let mut partial = Vec::new();
+        if first_whole > end_whole {
+            partial.push((offset / PAGE, offset % PAGE, len));
+        } else {
+            if offset % PAGE != 0 {
+                partial.push((offset / PAGE, offset % PAGE, PAGE - offset % PAGE));
             }
+            if end % PAGE != 0 {
+                partial.push((end / PAGE, 0, end % PAGE));
+            }
+        }
+        let needed = partial
+            .iter()
+            .filter(|&&(index, _, _)| !self.owns_page(node, index))
+            .filter(|&&(index, _, _)| self.visible_frame(node, index).is_some())
+            .count();
+        let mut spare = allocator.alloc_many(needed, ZeroFill::Yes)?;
+        for (index, in_page, chunk) in partial {
+            self.zero_within_page(allocator, node, index, in_page as usize, chunk as usize, &mut spare);
+        }
+        if first_whole < end_whole {
+            self.zero_whole_pages(allocator, node, first_whole, end_whole);
         }
         allocator.free_all(spare);
         Ok(())
