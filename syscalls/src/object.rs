@@ -8,10 +8,52 @@ use zx_vm::Vmo;
 
 use crate::zx::{self, zx_koid_t, zx_signals_t};
 
+/// Names the handle a wait goes through, so that closing it can cancel the wait.
+///
+/// ```
+/// let key = zx_syscalls::object::HandleKey { process: 1024, handle: 3 };
+/// assert_eq!(key.handle, 3);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HandleKey {
+    /// Koid of the process that owns the handle.
+    pub process: zx_koid_t,
+    /// The handle value.
+    pub handle: u32,
+}
+
+/// How a wait ended without the signals it wanted.
+///
+/// ```
+/// use zx_syscalls::object::WaitEnd;
+/// assert_ne!(WaitEnd::TimedOut(0), WaitEnd::Canceled);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitEnd {
+    /// The deadline passed; the signals asserted then.
+    TimedOut(zx_signals_t),
+    /// The handle the wait went through was closed.
+    Canceled,
+}
+
+#[derive(Debug)]
+struct Waiter {
+    id: u64,
+    through: HandleKey,
+    canceled: bool,
+}
+
+#[derive(Debug, Default)]
+struct SignalState {
+    asserted: zx_signals_t,
+    waiters: Vec<Waiter>,
+    next_waiter: u64,
+}
+
 /// The signals of one object, and a way to wait for them.
 ///
-/// Invariant: every change of `asserted` notifies the condition variable, so a waiter never
-/// misses a change (no lost wake-up).
+/// Invariant: every change of the asserted signals and every cancellation notifies the
+/// condition variable under the same lock the waiters check, so no wake-up is lost.
 ///
 /// ```
 /// use zx_syscalls::object::Signals;
@@ -21,7 +63,7 @@ use crate::zx::{self, zx_koid_t, zx_signals_t};
 /// ```
 #[derive(Debug, Default)]
 pub struct Signals {
-    asserted: Mutex<zx_signals_t>,
+    state: Mutex<SignalState>,
     changed: Condvar,
 }
 
@@ -32,10 +74,8 @@ impl Signals {
     /// assert_eq!(zx_syscalls::object::Signals::new(8).get(), 8);
     /// ```
     pub fn new(initial: zx_signals_t) -> Signals {
-        Signals {
-            asserted: Mutex::new(initial),
-            changed: Condvar::new(),
-        }
+        let state = SignalState { asserted: initial, ..Default::default() };
+        Signals { state: Mutex::new(state), changed: Condvar::new() }
     }
 
     /// The signals asserted now.
@@ -44,7 +84,7 @@ impl Signals {
     /// assert_eq!(zx_syscalls::object::Signals::new(0).get(), 0);
     /// ```
     pub fn get(&self) -> zx_signals_t {
-        *self.asserted.lock()
+        self.state.lock().asserted
     }
 
     /// Clears `clear`, then sets `set`, and wakes every waiter.
@@ -55,42 +95,67 @@ impl Signals {
     /// assert_eq!(s.get(), 0b110);
     /// ```
     pub fn update(&self, clear: zx_signals_t, set: zx_signals_t) {
-        let mut asserted = self.asserted.lock();
-        *asserted = (*asserted & !clear) | set;
+        let mut state = self.state.lock();
+        state.asserted = (state.asserted & !clear) | set;
         self.changed.notify_all();
     }
 
-    /// Waits until one of `wanted` is asserted (returning all asserted signals) or
-    /// `timeout` passes (`None` = never); `Err(observed)` on timeout.
+    /// Ends, with [`WaitEnd::Canceled`], every wait that goes through `through`.
+    ///
+    /// ```
+    /// use zx_syscalls::object::{HandleKey, Signals};
+    /// Signals::new(0).cancel(HandleKey { process: 1, handle: 3 });
+    /// ```
+    pub fn cancel(&self, through: HandleKey) {
+        let mut state = self.state.lock();
+        for waiter in state.waiters.iter_mut().filter(|w| w.through == through) {
+            waiter.canceled = true;
+        }
+        self.changed.notify_all();
+    }
+
+    /// Waits through the handle `through` until one of `wanted` is asserted (returning all
+    /// asserted signals), `timeout` passes (`None` = never), or the handle is closed.
     ///
     /// ```
     /// use std::time::Duration;
-    /// let s = zx_syscalls::object::Signals::new(0);
-    /// assert_eq!(s.wait(1, Some(Duration::ZERO)), Err(0));
+    /// use zx_syscalls::object::{HandleKey, Signals, WaitEnd};
+    /// let s = Signals::new(0);
+    /// let key = HandleKey { process: 1, handle: 3 };
+    /// assert_eq!(s.wait(1, Some(Duration::ZERO), key), Err(WaitEnd::TimedOut(0)));
     /// ```
     pub fn wait(
         &self,
         wanted: zx_signals_t,
         timeout: Option<Duration>,
-    ) -> Result<zx_signals_t, zx_signals_t> {
+        through: HandleKey,
+    ) -> Result<zx_signals_t, WaitEnd> {
         // A deadline too far to represent is no deadline.
         let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
-        let mut asserted = self.asserted.lock();
-        loop {
-            if *asserted & wanted != 0 {
-                return Ok(*asserted);
+        let mut state = self.state.lock();
+        let id = state.next_waiter;
+        state.next_waiter += 1;
+        state.waiters.push(Waiter { id, through, canceled: false });
+        let outcome = loop {
+            if state.asserted & wanted != 0 {
+                break Ok(state.asserted);
+            }
+            if state.waiters.iter().any(|w| w.id == id && w.canceled) {
+                break Err(WaitEnd::Canceled);
             }
             match deadline {
-                None => asserted = self.changed.wait(asserted),
+                None => state = self.changed.wait(state),
                 Some(deadline) => {
                     let now = std::time::Instant::now();
                     if now >= deadline {
-                        return Err(*asserted);
+                        break Err(WaitEnd::TimedOut(state.asserted));
                     }
-                    asserted = self.changed.wait_timeout(asserted, deadline - now).0;
+                    state = self.changed.wait_timeout(state, deadline - now).0;
                 }
             }
-        }
+        };
+        state.waiters.retain(|w| w.id != id);
+        outcome
     }
 }
 

@@ -4,7 +4,7 @@
 //! ```
 //! use zx_syscalls::zx::*;
 //! assert_eq!(ZX_DEFAULT_VMO_RIGHTS, 0xD0EF);
-//! assert_eq!(std::mem::size_of::<zx_info_vmo_t>(), 184);
+//! assert_eq!(std::mem::size_of::<zx_info_vmo_t>(), 176);
 //! ```
 #![allow(non_camel_case_types, missing_docs)]
 

@@ -3,6 +3,7 @@
 use tracing::instrument;
 
 use crate::core::ProcessCore;
+use crate::object::{HandleKey, KernelObject};
 use crate::status::Status;
 use crate::zx::{zx_handle_t, zx_rights_t, ZX_HANDLE_INVALID};
 
@@ -20,6 +21,7 @@ impl ProcessCore {
             return Ok(());
         }
         let removed = self.with_handles(|table| table.remove(handle))?;
+        self.cancel_waits(&removed.object, handle);
         // The object (and possibly its pages) goes away here, outside the table's lock.
         drop(removed);
         Ok(())
@@ -59,6 +61,16 @@ impl ProcessCore {
         handle: zx_handle_t,
         rights: zx_rights_t,
     ) -> Result<zx_handle_t, Status> {
-        Ok(self.with_handles(|table| table.replace(handle, rights))?)
+        let (object, _) = self.get(handle)?;
+        let replaced = self.with_handles(|table| table.replace(handle, rights));
+        self.cancel_waits(&object, handle);
+        Ok(replaced?)
+    }
+
+    /// Ends every wait that goes through `handle`, which was just destroyed.
+    fn cancel_waits(&self, object: &KernelObject, handle: zx_handle_t) {
+        if let Some(signals) = object.signals() {
+            signals.cancel(HandleKey { process: self.koid(), handle });
+        }
     }
 }

@@ -7,7 +7,7 @@ use zx_handles::{ObjectKind, Rights};
 use zx_vm::sync::Arc;
 
 use crate::core::ProcessCore;
-use crate::object::{EventObject, KernelObject, VmoObject};
+use crate::object::{EventObject, HandleKey, KernelObject, VmoObject, WaitEnd};
 use crate::status::Status;
 use crate::zx::{self, zx_handle_t, zx_signals_t, zx_time_t};
 
@@ -255,7 +255,8 @@ impl ProcessCore {
     }
 
     /// `zx_object_wait_one`: needs WAIT. Returns the asserted signals once one of `signals`
-    /// is asserted; `TIMED_OUT` at `deadline` (a deadline already past polls).
+    /// is asserted; `TIMED_OUT` at `deadline` (a deadline already past polls); `CANCELED`
+    /// when another thread closes the handle during the wait.
     ///
     /// ```
     /// use zx_syscalls::zx::*;
@@ -279,9 +280,11 @@ impl ProcessCore {
         }
         let waitable = object.signals().ok_or(Status::NOT_SUPPORTED)?;
         let timeout = timeout_until(deadline, self.kernel().now());
-        waitable
-            .wait(signals, timeout)
-            .map_err(|_observed| Status::TIMED_OUT)
+        let through = HandleKey { process: self.koid(), handle };
+        waitable.wait(signals, timeout, through).map_err(|end| match end {
+            WaitEnd::TimedOut(_) => Status::TIMED_OUT,
+            WaitEnd::Canceled => Status::CANCELED,
+        })
     }
 
     /// `zx_object_signal`: needs SIGNAL; only the user signals (and `ZX_EVENT_SIGNALED` on
