@@ -1,0 +1,218 @@
+//! The syntax tree of a scenario file, as the parser builds it and the runner walks it.
+
+use super::calls::CallSpec;
+
+/// A place in a file: 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub col: usize,
+}
+
+/// A parsed and checked scenario file.
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// The file as it was named to the parser.
+    pub file: String,
+    /// Its cases, in file order.
+    pub cases: Vec<Case>,
+    /// The source text, line by line (for traces and failure reports).
+    pub lines: Vec<String>,
+}
+
+/// One case: a fresh kernel, a list of steps, a verdict.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The name after `case`, or the file's stem for a file without `case` lines.
+    pub name: String,
+    /// Where the case starts.
+    pub pos: Pos,
+    /// `memory SIZE`: the emulated RAM of this case's kernel (default: the kernel's default).
+    pub memory: Option<u64>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// One line that does something.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Where the line starts.
+    pub pos: Pos,
+    /// What it does.
+    pub kind: StepKind,
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum StepKind {
+    /// `process NAME`: a new process of the same kernel.
+    Process(Name),
+    /// A syscall with its expectations.
+    Call(Box<Call>),
+    /// `invariants`: `Kernel::check_invariants` must pass.
+    Invariants,
+}
+
+/// A name as written, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    /// The name.
+    pub text: String,
+    /// Where it is written.
+    pub pos: Pos,
+}
+
+/// A syscall line: `[@proc] call args... [-> name] [=> STATUS] [== value] [{ field checks }]`.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// `@proc`: the process that makes the call (default `main`).
+    pub process: Option<Name>,
+    /// Which call, with its signature.
+    pub spec: &'static CallSpec,
+    /// The arguments, one per parameter of `spec`.
+    pub args: Vec<Arg>,
+    /// `-> name`: binds the result.
+    pub bind: Option<Name>,
+    /// `=> STATUS`: the expected status (default `ZX_OK`).
+    pub status: Option<StatusExpect>,
+    /// Checks on the result and on its fields.
+    pub checks: Vec<Check>,
+}
+
+/// An expected status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusExpect {
+    /// Where it is written.
+    pub pos: Pos,
+    /// Its C name.
+    pub name: &'static str,
+    /// Its C value.
+    pub raw: i32,
+}
+
+/// One argument.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// A number, constant, handle or expression.
+    Value(Expr),
+    /// The bytes of an input buffer.
+    Bytes(Pattern),
+}
+
+/// An integer expression.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    /// Where it starts.
+    pub pos: Pos,
+    /// What it is.
+    pub kind: ExprKind,
+}
+
+/// The forms of an integer expression.
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    /// A literal, units applied.
+    Num(i128),
+    /// A C constant and its value.
+    Const(&'static str, i128),
+    /// The value bound to a name (a handle value or a number).
+    Binding(String),
+    /// `koid(name)`: the koid of the object a bound handle names.
+    Koid(Name),
+    /// `-e`
+    Neg(Box<Expr>),
+    /// `a | b`, `a + b`, `a - b`
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+}
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `|`
+    Or,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+}
+
+/// A byte pattern: pieces joined by `+`.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// Where it starts.
+    pub pos: Pos,
+    /// The pieces, in order.
+    pub pieces: Vec<Piece>,
+}
+
+/// One piece of a byte pattern.
+#[derive(Debug, Clone)]
+pub enum Piece {
+    /// `BYTE*COUNT`: a byte repeated.
+    Repeat {
+        /// The byte.
+        byte: Expr,
+        /// How many times.
+        count: Expr,
+    },
+    /// `"text"`: the bytes of a string.
+    Str(Vec<u8>),
+    /// `[b0 b1 ...]`: single bytes.
+    List(Vec<Expr>),
+    /// `u32(v)` or `u64(v)`: an integer in little-endian bytes.
+    Le {
+        /// 4 or 8.
+        width: usize,
+        /// The value.
+        value: Expr,
+    },
+}
+
+/// A comparison of the result, or of one of its fields, with an expected value.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// Where the check is written.
+    pub pos: Pos,
+    /// The field, or `None` for the result itself.
+    pub field: Option<Name>,
+    /// The comparison.
+    pub op: CmpOp,
+    /// The expected side.
+    pub rhs: Rhs,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `has`: every bit of the right side is set.
+    Has,
+    /// `lacks`: no bit of the right side is set.
+    Lacks,
+}
+
+impl CmpOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Has => "has",
+            CmpOp::Lacks => "lacks",
+        }
+    }
+}
+
+/// The expected side of a check.
+#[derive(Debug, Clone)]
+pub enum Rhs {
+    /// An integer.
+    Value(Expr),
+    /// Bytes (a buffer read back, or a name).
+    Bytes(Pattern),
+}

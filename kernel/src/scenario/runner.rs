@@ -1,0 +1,394 @@
+//! Runs the cases of a [`Script`], each against a fresh kernel, and says what passed.
+
+use super::ast::{
+    Arg, Call, Case, Check, CmpOp, Expr, ExprKind, Pattern, Piece, Pos, Rhs, Script, StepKind,
+};
+use super::calls::status_name;
+use super::check::MAX_BUFFER;
+use super::dispatch::{dispatch, Args, Field, Val, Value};
+use super::parser::apply;
+use crate::{Kernel, KernelConfig, Process};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+/// Why a case failed: where, and what happened instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// 1-based line of the failing expectation (or call).
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// Expected and actual, e.g. `vmo_get_size: expected 8192 (0x2000), got 4096 (0x1000)`.
+    pub message: String,
+}
+
+/// The verdict on one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseReport {
+    /// The file the case comes from.
+    pub file: String,
+    /// The case's name.
+    pub case: String,
+    /// `None` when it passed.
+    pub failure: Option<Failure>,
+    /// How long it ran.
+    pub elapsed: Duration,
+}
+
+impl CaseReport {
+    /// Whether the case passed.
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// A name bound by `-> name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bound {
+    /// A handle value, and the process that holds it.
+    Handle {
+        /// The process's name.
+        process: String,
+        /// The handle value.
+        value: u32,
+    },
+    /// A number (a size, signals, a time).
+    Scalar(i128),
+}
+
+/// The state a case leaves behind: its kernel, processes and bindings.
+pub struct Env {
+    /// The case's kernel.
+    pub kernel: Kernel,
+    processes: HashMap<String, Process>,
+    names: HashMap<String, Bound>,
+}
+
+impl Env {
+    fn new(case: &Case) -> Self {
+        let mut config = KernelConfig::default();
+        if let Some(bytes) = case.memory {
+            config.memory_bytes = bytes;
+        }
+        let kernel = Kernel::new(config);
+        let processes = HashMap::from([("main".to_string(), kernel.create_process())]);
+        Env { kernel, processes, names: HashMap::new() }
+    }
+
+    /// The names of live bound handles, by the koid of their object (`a, b` when several).
+    ///
+    /// ```
+    /// use zx_kernel::scenario::{parse, run_case};
+    /// let script = parse("t.zxs", "vmo_create 4K 0 -> a => ZX_OK\n").unwrap();
+    /// let (_, env) = run_case(&script, &script.cases[0], None);
+    /// assert_eq!(env.labels().values().next().map(String::as_str), Some("a"));
+    /// ```
+    pub fn labels(&self) -> BTreeMap<u64, String> {
+        let mut by_koid: BTreeMap<u64, Vec<&str>> = BTreeMap::new();
+        let mut names: Vec<(&String, &Bound)> = self.names.iter().collect();
+        names.sort_by_key(|(n, _)| *n);
+        for (name, bound) in names {
+            if let Some(koid) = self.koid_of(bound) {
+                by_koid.entry(koid).or_default().push(name);
+            }
+        }
+        by_koid.into_iter().map(|(k, v)| (k, v.join(", "))).collect()
+    }
+
+    fn koid_of(&self, bound: &Bound) -> Option<u64> {
+        let Bound::Handle { process, value } = bound else {
+            return None;
+        };
+        self.processes.get(process)?.object_get_info_handle_basic(*value).ok().map(|i| i.koid)
+    }
+}
+
+/// Runs every case of `script`, in order.
+///
+/// ```
+/// use zx_kernel::scenario::{parse, run_script};
+/// let script = parse("t.zxs", "vmo_create 2P 0 -> a\nvmo_get_size a == 8K\n").unwrap();
+/// assert!(run_script(&script).iter().all(|r| r.passed()));
+/// ```
+pub fn run_script(script: &Script) -> Vec<CaseReport> {
+    script.cases.iter().map(|case| run_case(script, case, None).0).collect()
+}
+
+/// Runs one case on a fresh kernel; with `log`, writes each executed line and what it returned.
+pub fn run_case(script: &Script, case: &Case, log: Option<&mut String>) -> (CaseReport, Env) {
+    let start = Instant::now();
+    let mut runner = Runner { env: Env::new(case), script, log };
+    let failure = case.steps.iter().find_map(|step| runner.step(step.pos, &step.kind).err());
+    let report = CaseReport {
+        file: script.file.clone(),
+        case: case.name.clone(),
+        failure,
+        elapsed: start.elapsed(),
+    };
+    (report, runner.env)
+}
+
+struct Runner<'a> {
+    env: Env,
+    script: &'a Script,
+    log: Option<&'a mut String>,
+}
+
+fn fail(pos: Pos, message: impl Into<String>) -> Failure {
+    Failure { line: pos.line, col: pos.col, message: message.into() }
+}
+
+impl Runner<'_> {
+    fn step(&mut self, pos: Pos, kind: &StepKind) -> Result<(), Failure> {
+        let result = match kind {
+            StepKind::Process(name) => {
+                let p = self.env.kernel.create_process();
+                self.env.processes.insert(name.text.clone(), p);
+                Ok("ok".to_string())
+            }
+            StepKind::Invariants => match self.env.kernel.check_invariants() {
+                Ok(()) => Ok("ok".to_string()),
+                Err(why) => Err(fail(pos, format!("invariants: {why}"))),
+            },
+            StepKind::Call(call) => self.call(pos, call),
+        };
+        self.trace(pos, &result);
+        result.map(|_| ())
+    }
+
+    fn trace(&mut self, pos: Pos, result: &Result<String, Failure>) {
+        let Some(log) = self.log.as_deref_mut() else {
+            return;
+        };
+        let source = self.script.source_line(pos.line).trim();
+        let outcome = match result {
+            Ok(summary) => summary.clone(),
+            Err(f) => format!("FAILED: {}", f.message),
+        };
+        let _ = writeln!(log, "{:>5} | {source:<60} {outcome}", pos.line);
+    }
+
+    fn call(&mut self, pos: Pos, call: &Call) -> Result<String, Failure> {
+        let vals = call.args.iter().map(|a| self.arg(a)).collect::<Result<Vec<_>, _>>()?;
+        let pname = call.process.as_ref().map_or("main", |p| p.text.as_str());
+        let process = self
+            .env
+            .processes
+            .get(pname)
+            .ok_or_else(|| fail(pos, format!("no process `{pname}`")))?;
+        let outcome = dispatch(&self.env.kernel, process, &Args::new(call.spec, &vals))
+            .map_err(|m| fail(pos, m))?;
+        let raw = outcome.as_ref().err().map_or(0, |s| s.into_raw());
+        let expected = call.status.map_or(0, |s| s.raw);
+        if raw != expected {
+            let at = call.status.map_or(pos, |s| s.pos);
+            let msg = format!(
+                "{}: expected {}, got {}",
+                call.spec.name,
+                status_text(expected),
+                status_text(raw)
+            );
+            return Err(fail(at, msg));
+        }
+        let Ok(value) = outcome else {
+            return Ok(status_text(raw));
+        };
+        for check in &call.checks {
+            self.check(call.spec.name, check, &value)?;
+        }
+        if let Some(name) = &call.bind {
+            let bound = match value {
+                Value::Handle(h) => Bound::Handle { process: pname.to_string(), value: h },
+                Value::Scalar(v) => Bound::Scalar(v),
+                _ => return Err(fail(name.pos, "nothing to bind")),
+            };
+            self.env.names.insert(name.text.clone(), bound);
+        }
+        Ok(summary(&value))
+    }
+
+    fn arg(&self, arg: &Arg) -> Result<Val, Failure> {
+        match arg {
+            Arg::Value(e) => self.eval(e).map(Val::Int),
+            Arg::Bytes(p) => self.bytes(p).map(Val::Bytes),
+        }
+    }
+
+    fn eval(&self, e: &Expr) -> Result<i128, Failure> {
+        match &e.kind {
+            ExprKind::Num(v) | ExprKind::Const(_, v) => Ok(*v),
+            ExprKind::Binding(n) => match self.env.names.get(n) {
+                Some(Bound::Handle { value, .. }) => Ok((*value).into()),
+                Some(Bound::Scalar(v)) => Ok(*v),
+                None => Err(fail(e.pos, format!("`{n}` is not bound"))),
+            },
+            ExprKind::Koid(n) => self.koid(n.pos, &n.text),
+            ExprKind::Neg(inner) => {
+                self.eval(inner)?.checked_neg().ok_or_else(|| fail(e.pos, "arithmetic overflow"))
+            }
+            ExprKind::Binary(op, a, b) => apply(*op, self.eval(a)?, self.eval(b)?)
+                .ok_or_else(|| fail(e.pos, "arithmetic overflow")),
+        }
+    }
+
+    fn koid(&self, pos: Pos, name: &str) -> Result<i128, Failure> {
+        let Some(Bound::Handle { process, value }) = self.env.names.get(name) else {
+            return Err(fail(pos, format!("`{name}` is not a handle")));
+        };
+        let p = self.env.processes.get(process).ok_or_else(|| fail(pos, "no such process"))?;
+        match p.object_get_info_handle_basic(*value) {
+            Ok(info) => Ok(info.koid.into()),
+            Err(s) => Err(fail(pos, format!("koid({name}): {}", status_text(s.into_raw())))),
+        }
+    }
+
+    fn bytes(&self, p: &Pattern) -> Result<Vec<u8>, Failure> {
+        let mut out = Vec::new();
+        for piece in &p.pieces {
+            match piece {
+                Piece::Str(s) => out.extend_from_slice(s),
+                Piece::List(list) => {
+                    for b in list {
+                        out.push(self.byte(b)?);
+                    }
+                }
+                Piece::Repeat { byte, count } => {
+                    let b = self.byte(byte)?;
+                    let n = self.eval(count)?;
+                    let n = usize::try_from(n).ok().filter(|&n| (n as u64) <= MAX_BUFFER);
+                    let n = n.ok_or_else(|| fail(count.pos, "a pattern length must be 0..=64M"))?;
+                    out.resize(out.len() + n, b);
+                }
+                Piece::Le { width, value } => {
+                    let v = self.eval(value)?;
+                    out.extend_from_slice(&v.to_le_bytes()[..*width]);
+                }
+            }
+            if out.len() as u64 > MAX_BUFFER {
+                return Err(fail(p.pos, "a pattern may hold at most 64M bytes"));
+            }
+        }
+        Ok(out)
+    }
+
+    fn byte(&self, e: &Expr) -> Result<u8, Failure> {
+        let v = self.eval(e)?;
+        u8::try_from(v).map_err(|_| fail(e.pos, format!("{v} is not a byte")))
+    }
+
+    fn check(&self, call: &str, check: &Check, value: &Value) -> Result<(), Failure> {
+        let (label, actual) = match (&check.field, value) {
+            (None, Value::Handle(h)) => (call.to_string(), Field::Int((*h).into())),
+            (None, Value::Scalar(v)) => (call.to_string(), Field::Int(*v)),
+            (None, Value::Bytes(b)) => (call.to_string(), Field::Name(b.clone())),
+            (Some(f), Value::Record(fields)) => {
+                let found = fields.iter().find(|(n, _)| *n == f.text).map(|(_, v)| v.clone());
+                let found =
+                    found.ok_or_else(|| fail(check.pos, format!("no field `{}`", f.text)))?;
+                (format!("{call}: {}", f.text), found)
+            }
+            _ => return Err(fail(check.pos, format!("{call}: nothing to check"))),
+        };
+        let expected = match &check.rhs {
+            Rhs::Value(e) => Field::Int(self.eval(e)?),
+            Rhs::Bytes(p) => Field::Name(self.bytes(p)?),
+        };
+        compare(check.op, &expected, &actual)
+            .map_err(|why| fail(check.pos, format!("{label}: {why}")))
+    }
+}
+
+impl Script {
+    /// The text of 1-based line `line` ("" past the end).
+    pub fn source_line(&self, line: usize) -> &str {
+        line.checked_sub(1).and_then(|i| self.lines.get(i)).map_or("", String::as_str)
+    }
+}
+
+fn compare(op: CmpOp, expected: &Field, actual: &Field) -> Result<(), String> {
+    match (expected, actual) {
+        (Field::Int(e), Field::Int(a)) => compare_int(op, *e, *a),
+        (Field::Name(e), Field::Name(a)) => compare_bytes(op, e, a),
+        _ => Err("cannot compare bytes with a number".to_string()),
+    }
+}
+
+fn compare_int(op: CmpOp, e: i128, a: i128) -> Result<(), String> {
+    let ok = match op {
+        CmpOp::Eq => a == e,
+        CmpOp::Ne => a != e,
+        CmpOp::Has => a & e == e,
+        CmpOp::Lacks => a & e == 0,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(match op {
+        CmpOp::Eq => format!("expected {}, got {}", num(e), num(a)),
+        CmpOp::Ne => format!("expected anything but {}", num(e)),
+        CmpOp::Has => format!("expected bits {:#x} set, got {:#x} (missing {:#x})", e, a, e & !a),
+        CmpOp::Lacks => format!("expected bits {:#x} clear, got {:#x} (set: {:#x})", e, a, e & a),
+    })
+}
+
+fn compare_bytes(op: CmpOp, e: &[u8], a: &[u8]) -> Result<(), String> {
+    match (op, e == a) {
+        (CmpOp::Ne, false) | (CmpOp::Eq, true) => Ok(()),
+        (CmpOp::Ne, true) => Err(format!("expected anything but {}", show_bytes(e))),
+        _ if e.len() != a.len() => {
+            Err(format!("expected {} bytes, got {}: {}", e.len(), a.len(), show_bytes(a)))
+        }
+        _ => {
+            let i = e.iter().zip(a).position(|(x, y)| x != y).unwrap_or(0);
+            let (x, y) = (e.get(i).copied().unwrap_or(0), a.get(i).copied().unwrap_or(0));
+            Err(format!(
+                "bytes differ at offset {i} ({}): expected {x:#04x}, got {y:#04x}",
+                num(i as i128)
+            ))
+        }
+    }
+}
+
+/// A number as `4096 (0x1000)`.
+fn num(v: i128) -> String {
+    if (-9..=9).contains(&v) {
+        v.to_string()
+    } else {
+        format!("{v} ({v:#x})")
+    }
+}
+
+fn show_bytes(b: &[u8]) -> String {
+    if !b.is_empty() && b.iter().all(|c| c.is_ascii_graphic() || *c == b' ') {
+        return format!("\"{}\"", String::from_utf8_lossy(b));
+    }
+    let head: Vec<String> = b.iter().take(16).map(|c| format!("{c:02x}")).collect();
+    let more = if b.len() > 16 { " ..." } else { "" };
+    format!("[{}{more}] ({} bytes)", head.join(" "), b.len())
+}
+
+/// The C name of a status, or its number.
+pub(crate) fn status_text(raw: i32) -> String {
+    status_name(raw).map_or_else(|| format!("status {raw}"), str::to_string)
+}
+
+fn summary(v: &Value) -> String {
+    match v {
+        Value::Unit | Value::Opaque => "ZX_OK".to_string(),
+        Value::Handle(h) => format!("ZX_OK handle {h:#x}"),
+        Value::Scalar(s) => format!("ZX_OK {}", num(*s)),
+        Value::Bytes(b) => format!("ZX_OK {}", show_bytes(b)),
+        Value::Record(fields) => {
+            let shown: Vec<String> = fields
+                .iter()
+                .filter(|(_, f)| *f != Field::Int(0) && *f != Field::Name(Vec::new()))
+                .map(|(n, f)| match f {
+                    Field::Int(v) => format!("{n}={v:#x}"),
+                    Field::Name(b) => format!("{n}={}", show_bytes(b)),
+                })
+                .collect();
+            format!("ZX_OK {{{}}}", shown.join(" "))
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Runner tests: verdicts, failure reports with line and actual value, the CLI's exit statuses,
+//! and the built-in suite.
+
+use std::path::PathBuf;
+use zx_kernel::scenario::{cli, parse, run_case, run_script, Failure, Suite};
+
+fn failure(src: &str) -> Failure {
+    let script = parse("t.zxs", src).unwrap_or_else(|e| panic!("{e}"));
+    let reports = run_script(&script);
+    reports.into_iter().find_map(|r| r.failure).expect("a failing case")
+}
+
+#[test]
+fn passing_case_passes() {
+    let src = "vmo_create 2P 0 -> a\nvmo_write a 0xAB*3 + \"xy\" + [1 2] + u32(0x01020304) + u64(5) 10\n\
+               vmo_read a 19 10 == 0xAB*3 + \"xy\" + [1, 2] + [4 3 2 1] + u64(5)\nvmo_get_size a == 2P\ninvariants\n";
+    let script = parse("t.zxs", src).unwrap();
+    assert!(run_script(&script).iter().all(|r| r.passed()));
+}
+
+#[test]
+fn a_wrong_value_reports_line_column_and_actual() {
+    let f = failure("vmo_create 1P 0 -> a\nvmo_get_size a == 2P\n");
+    assert_eq!((f.line, f.col), (2, 16));
+    assert_eq!(f.message, "vmo_get_size: expected 8192 (0x2000), got 4096 (0x1000)");
+}
+
+#[test]
+fn a_wrong_status_reports_expected_and_got() {
+    let f = failure("vmo_create 1P 0 -> a\nvmo_set_size a 2P => ZX_ERR_BAD_STATE\n");
+    assert_eq!((f.line, f.col), (2, 22));
+    assert_eq!(f.message, "vmo_set_size: expected ZX_ERR_BAD_STATE, got ZX_ERR_UNAVAILABLE");
+    let f = failure("vmo_create 1P 1 => ZX_OK\n");
+    assert_eq!((f.line, f.col), (1, 20));
+    assert_eq!(f.message, "vmo_create: expected ZX_OK, got ZX_ERR_INVALID_ARGS");
+    let f = failure("vmo_create 1P 1 -> a\ninvariants\n");
+    assert_eq!((f.line, f.col), (1, 1));
+}
+
+#[test]
+fn a_wrong_field_reports_the_field() {
+    let f = failure(
+        "vmo_create 1P 0 -> a\nobject_get_info_vmo a { size_bytes == 1P, num_children == 3 }\n",
+    );
+    assert_eq!((f.line, f.col), (2, 43));
+    assert_eq!(f.message, "object_get_info_vmo: num_children: expected 3, got 0");
+    let f = failure(
+        "vmo_create 1P 0 -> a\nobject_get_info_vmo a { flags has ZX_INFO_VMO_RESIZABLE }\n",
+    );
+    assert!(
+        f.message.starts_with("object_get_info_vmo: flags: expected bits 0x2 set, got 0x"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.ends_with("(missing 0x2)"), "{}", f.message);
+    let f = failure("vmo_create 1P 0 -> a\nobject_get_info_vmo a { name == \"x\" }\n");
+    assert_eq!(f.message, "object_get_info_vmo: name: expected 1 bytes, got 0: [] (0 bytes)");
+}
+
+#[test]
+fn wrong_bytes_report_the_first_difference() {
+    let f = failure("vmo_create 1P 0 -> a\nvmo_write a 7*1 20\nvmo_read a 32 0 == 0*32\n");
+    assert_eq!((f.line, f.col), (3, 17));
+    assert_eq!(
+        f.message,
+        "vmo_read: bytes differ at offset 20 (20 (0x14)): expected 0x00, got 0x07"
+    );
+}
+
+#[test]
+fn kmem_stats_and_invariants_are_checked() {
+    let f = failure("vmo_create 1P 0 -> a\nvmo_write a 1*1 0\nkmem_stats { vmo_bytes == 0 }\n");
+    assert_eq!(f.message, "kmem_stats: vmo_bytes: expected 0, got 4096 (0x1000)");
+    assert_eq!(f.line, 3);
+}
+
+#[test]
+fn a_case_stops_at_its_first_failure_and_cases_are_independent() {
+    let src =
+        "case \"one\"\n  vmo_create 1P 0 -> a\n  vmo_get_size a == 0\n  vmo_get_size a == 1\n\
+               case \"two\"\n  memory 1P\n  kmem_stats { total_bytes == 1P, vmo_bytes == 0 }\n";
+    let script = parse("t.zxs", src).unwrap();
+    let reports = run_script(&script);
+    assert_eq!(reports[0].failure.as_ref().map(|f| f.line), Some(3));
+    assert!(reports[1].passed(), "{:?}", reports[1].failure);
+}
+
+#[test]
+fn verbose_log_shows_each_line_and_its_result() {
+    let script = parse("t.zxs", "vmo_create 1P 0 -> a\nvmo_get_size a == 1P\n").unwrap();
+    let mut log = String::new();
+    let (report, env) = run_case(&script, &script.cases[0], Some(&mut log));
+    assert!(report.passed());
+    assert!(log.contains("    2 | vmo_get_size a == 1P"), "{log}");
+    assert!(log.contains("ZX_OK 4096 (0x1000)"), "{log}");
+    assert_eq!(env.labels().values().cloned().collect::<Vec<_>>(), ["a"]);
+}
+
+#[test]
+fn cli_exit_statuses_and_table() {
+    let run = |src: &str| {
+        let suite = Suite { files: vec![("s.zxs".into(), src.into())] };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = cli::run_suite(&suite, cli::RunOptions::default(), &mut out, &mut err);
+        (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    };
+    let (code, out, _) = run("case \"good\"\n  vmo_create 1P 0 => ZX_OK\n");
+    assert_eq!(code, 0);
+    assert!(out.starts_with("FILE"), "{out}");
+    assert!(out.contains("s.zxs  good  ok"), "{out}");
+    assert!(out.ends_with("1 passed, 0 failed\n"), "{out}");
+    let (code, out, _) = run("case \"bad\"\n  vmo_create 1P 0 -> a\n  vmo_get_size a == 0\n");
+    assert_eq!(code, 1);
+    assert!(out.contains("    s.zxs:3:18: vmo_get_size: expected 0, got 4096 (0x1000)"), "{out}");
+    assert!(out.ends_with("0 passed, 1 failed\n"), "{out}");
+    let (code, out, err) = run("vmo_create 1P\n");
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.starts_with("error: s.zxs:1:14: `vmo_create` takes 2 arguments"), "{err}");
+}
+
+#[test]
+fn cli_reports_unreadable_files() {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = cli::check_files(&[PathBuf::from("/nonexistent/x.zxs")], &mut out, &mut err);
+    assert_eq!(code, 2);
+    assert!(String::from_utf8(err).unwrap().starts_with("error: /nonexistent/x.zxs: cannot read"));
+}
+
+#[test]
+fn the_builtin_suite_has_at_least_40_cases_and_passes() {
+    let suite = Suite::builtin();
+    let mut cases = 0;
+    let mut failed = Vec::new();
+    for (name, src) in &suite.files {
+        let script = parse(name, src).unwrap_or_else(|e| panic!("{e}"));
+        cases += script.cases.len();
+        for r in run_script(&script) {
+            if let Some(f) = r.failure {
+                failed.push(format!("{}:{}:{}: {} ({})", r.file, f.line, f.col, f.message, r.case));
+            }
+        }
+    }
+    assert!(cases >= 40, "only {cases} built-in cases");
+    assert!(failed.is_empty(), "failed:\n{}", failed.join("\n"));
+}
