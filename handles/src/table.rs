@@ -107,10 +107,7 @@ impl<T> HandleTable<T> {
     /// assert!(table.is_empty());
     /// ```
     pub fn new() -> Self {
-        HandleTable {
-            slots: Slab::new(),
-            generations: Vec::new(),
-        }
+        HandleTable { slots: Slab::new(), generations: Vec::new() }
     }
 
     /// Number of live handles.
@@ -245,10 +242,7 @@ impl<T> HandleTable<T> {
         if !handle.rights.contains(Rights::DUPLICATE) {
             return Err(HandleError::AccessDenied);
         }
-        let rights = handle
-            .rights
-            .resolve_request(request)
-            .ok_or(HandleError::InvalidRights)?;
+        let rights = handle.rights.resolve_request(request).ok_or(HandleError::InvalidRights)?;
         let object = handle.object.clone();
         self.insert(object, rights)
     }
@@ -265,10 +259,7 @@ impl<T> HandleTable<T> {
     /// ```
     pub fn replace(&mut self, raw: u32, request: u32) -> Result<u32, HandleError> {
         let handle = self.remove(raw)?;
-        let rights = handle
-            .rights
-            .resolve_request(request)
-            .ok_or(HandleError::InvalidRights)?;
+        let rights = handle.rights.resolve_request(request).ok_or(HandleError::InvalidRights)?;
         self.insert(handle.object, rights)
     }
 
@@ -361,18 +352,9 @@ mod tests {
     fn lookup_checks_in_order() {
         let mut t = HandleTable::new();
         let v = t.insert(Obj(3), Rights::READ).unwrap();
-        assert_eq!(
-            t.lookup(v ^ 4, 5, Rights::WRITE).err(),
-            Some(HandleError::BadHandle)
-        );
-        assert_eq!(
-            t.lookup(v, 5, Rights::WRITE).err(),
-            Some(HandleError::WrongType)
-        );
-        assert_eq!(
-            t.lookup(v, 3, Rights::WRITE).err(),
-            Some(HandleError::AccessDenied)
-        );
+        assert_eq!(t.lookup(v ^ 4, 5, Rights::WRITE).err(), Some(HandleError::BadHandle));
+        assert_eq!(t.lookup(v, 5, Rights::WRITE).err(), Some(HandleError::WrongType));
+        assert_eq!(t.lookup(v, 3, Rights::WRITE).err(), Some(HandleError::AccessDenied));
         assert!(t.lookup(v, 3, Rights::READ).is_ok());
     }
 
@@ -380,10 +362,7 @@ mod tests {
     fn duplicate_without_right_is_denied_before_subset_check() {
         let mut t = HandleTable::new();
         let v = t.insert(Obj(3), Rights::READ).unwrap();
-        assert_eq!(
-            t.duplicate(v, Rights::WRITE.bits()).err(),
-            Some(HandleError::AccessDenied)
-        );
+        assert_eq!(t.duplicate(v, Rights::WRITE.bits()).err(), Some(HandleError::AccessDenied));
     }
 
     #[test]

@@ -111,12 +111,10 @@ pub fn families(kernel: &Kernel) -> Vec<Family> {
     let vmos = kernel.core().vm().live_vmos();
     let mut by_family: BTreeMap<u64, Family> = BTreeMap::new();
     for vmo in &vmos {
-        let family = by_family
-            .entry(vmo.hierarchy_id())
-            .or_insert_with(|| Family {
-                id: vmo.hierarchy_id(),
-                nodes: vmo.family().into_iter().map(node_from).collect(),
-            });
+        let family = by_family.entry(vmo.hierarchy_id()).or_insert_with(|| Family {
+            id: vmo.hierarchy_id(),
+            nodes: vmo.family().into_iter().map(node_from).collect(),
+        });
         if let Some(node) = family.nodes.iter_mut().find(|n| n.koid == Some(vmo.koid())) {
             node.name = name_string(&vmo.name());
         }
@@ -137,11 +135,7 @@ fn node_from(node: zx_vm::FamilyNode) -> Node {
         pages: node
             .pages
             .into_iter()
-            .map(|p| Page {
-                offset: p.offset,
-                paddr: p.paddr,
-                pin_count: p.pin_count,
-            })
+            .map(|p| Page { offset: p.offset, paddr: p.paddr, pin_count: p.pin_count })
             .collect(),
         aliases: Vec::new(),
     }

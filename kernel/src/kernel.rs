@@ -44,17 +44,12 @@ impl KernelConfig {
     /// would overlap.
     fn settings(&self) -> KernelSettings {
         const PAGE: u64 = zx::ZX_PAGE_SIZE;
-        let device_end = self
-            .device_memory_base
-            .saturating_add(self.device_memory_bytes);
+        let device_end = self.device_memory_base.saturating_add(self.device_memory_bytes);
         let ram_base = self.ram_base & !(PAGE - 1);
         let ram_end = ram_base.saturating_add(self.memory_bytes);
         let overlap = ram_base < device_end && self.device_memory_base < ram_end;
-        let ram_base = if overlap {
-            device_end.saturating_add(PAGE - 1) & !(PAGE - 1)
-        } else {
-            ram_base
-        };
+        let ram_base =
+            if overlap { device_end.saturating_add(PAGE - 1) & !(PAGE - 1) } else { ram_base };
         KernelSettings {
             memory_bytes: self.memory_bytes.min(u64::MAX - ram_base),
             ram_base,
@@ -90,9 +85,7 @@ impl Kernel {
     /// assert_eq!(kernel.kmem_stats().total_bytes, 256 << 20);
     /// ```
     pub fn new(config: KernelConfig) -> Kernel {
-        Kernel {
-            core: KernelCore::new(config.settings()),
-        }
+        Kernel { core: KernelCore::new(config.settings()) }
     }
 
     /// A new process with an empty handle table.

@@ -195,10 +195,7 @@ impl EventObject {
     /// assert_eq!(zx_syscalls::object::EventObject::new(7).koid, 7);
     /// ```
     pub fn new(koid: zx_koid_t) -> EventObject {
-        EventObject {
-            koid,
-            signals: Signals::new(0),
-        }
+        EventObject { koid, signals: Signals::new(0) }
     }
 }
 

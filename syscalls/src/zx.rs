@@ -356,10 +356,7 @@ pub struct zx_port_packet_t {
 /// assert_eq!(zx_syscalls::zx::status_name(-30), Some("ZX_ERR_ACCESS_DENIED"));
 /// ```
 pub fn status_name(status: zx_status_t) -> Option<&'static str> {
-    STATUS_NAMES
-        .iter()
-        .find(|(value, _)| *value == status)
-        .map(|(_, name)| *name)
+    STATUS_NAMES.iter().find(|(value, _)| *value == status).map(|(_, name)| *name)
 }
 
 /// Every status code with its C name.
@@ -403,10 +400,7 @@ pub const STATUS_NAMES: &[(zx_status_t, &str)] = &[
     (ZX_ERR_STOP, "ZX_ERR_STOP"),
     (ZX_ERR_NEXT, "ZX_ERR_NEXT"),
     (ZX_ERR_ASYNC, "ZX_ERR_ASYNC"),
-    (
-        ZX_ERR_PROTOCOL_NOT_SUPPORTED,
-        "ZX_ERR_PROTOCOL_NOT_SUPPORTED",
-    ),
+    (ZX_ERR_PROTOCOL_NOT_SUPPORTED, "ZX_ERR_PROTOCOL_NOT_SUPPORTED"),
     (ZX_ERR_ADDRESS_UNREACHABLE, "ZX_ERR_ADDRESS_UNREACHABLE"),
     (ZX_ERR_ADDRESS_IN_USE, "ZX_ERR_ADDRESS_IN_USE"),
     (ZX_ERR_NOT_CONNECTED, "ZX_ERR_NOT_CONNECTED"),

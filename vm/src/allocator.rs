@@ -77,12 +77,7 @@ impl PageAllocator {
                 *last = (1u64 << tail) - 1;
             }
         }
-        let state = AllocatorState {
-            free,
-            free_count: total,
-            hint: 0,
-            high_water: 0,
-        };
+        let state = AllocatorState { free, free_count: total, hint: 0, high_water: 0 };
         PageAllocator {
             arena: FrameArena::new(total),
             ram_base,
@@ -178,10 +173,7 @@ impl PageAllocator {
                 taken.push((Frame::mint(index), dirty));
             }
         }
-        Ok(taken
-            .into_iter()
-            .map(|(frame, dirty)| self.prepare(frame, dirty, zero))
-            .collect())
+        Ok(taken.into_iter().map(|(frame, dirty)| self.prepare(frame, dirty, zero)).collect())
     }
 
     /// Takes `count` physically consecutive frames whose first physical address is a
@@ -350,10 +342,7 @@ impl AllocatorState {
 
     fn release(&mut self, index: u32) {
         let (word, bit) = (index as usize / WORD_BITS, index as usize % WORD_BITS);
-        debug_assert!(
-            self.free[word] & (1 << bit) == 0,
-            "frame {index} freed twice"
-        );
+        debug_assert!(self.free[word] & (1 << bit) == 0, "frame {index} freed twice");
         self.free[word] |= 1 << bit;
         self.free_count += 1;
         self.hint = self.hint.min(word);

@@ -72,11 +72,7 @@ impl Drop for Frame {
     fn drop(&mut self) {
         // A frame dropped instead of freed is a leak; `check_invariants` finds it in
         // release builds, debug builds say where it happened.
-        debug_assert!(
-            std::thread::panicking(),
-            "frame {} dropped without being freed",
-            self.index
-        );
+        debug_assert!(std::thread::panicking(), "frame {} dropped without being freed", self.index);
     }
 }
 
@@ -116,19 +112,11 @@ impl FrameArena {
         let mut mapping = MmapMut::map_anon(bytes)
             .unwrap_or_else(|e| panic!("cannot reserve {bytes} bytes of emulated RAM: {e}"));
         let base = mapping.as_mut_ptr();
-        FrameArena {
-            _mapping: Some(mapping),
-            base,
-            frames,
-        }
+        FrameArena { _mapping: Some(mapping), base, frames }
     }
 
     fn offset_of(&self, frame: &Frame) -> usize {
-        assert!(
-            frame.index < self.frames,
-            "frame {} outside the arena",
-            frame.index
-        );
+        assert!(frame.index < self.frames, "frame {} outside the arena", frame.index);
         frame.index as usize * PAGE_SIZE
     }
 
@@ -160,8 +148,6 @@ impl FrameArena {
 
 impl std::fmt::Debug for FrameArena {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FrameArena")
-            .field("frames", &self.frames)
-            .finish()
+        f.debug_struct("FrameArena").field("frames", &self.frames).finish()
     }
 }

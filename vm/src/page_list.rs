@@ -68,10 +68,7 @@ impl PageSlot {
     /// # a.free(slot.frame);
     /// ```
     pub fn new(frame: Frame) -> PageSlot {
-        PageSlot {
-            frame,
-            pin_count: 0,
-        }
+        PageSlot { frame, pin_count: 0 }
     }
 }
 
@@ -267,13 +264,9 @@ impl PageList {
         self.runs
             .range(first_run..last_run.max(first_run))
             .flat_map(|(&run, entry)| {
-                entry
-                    .slots
-                    .iter()
-                    .enumerate()
-                    .filter_map(move |(at, slot)| {
-                        Some((run * RUN_PAGES + at as u64, slot.as_ref()?))
-                    })
+                entry.slots.iter().enumerate().filter_map(move |(at, slot)| {
+                    Some((run * RUN_PAGES + at as u64, slot.as_ref()?))
+                })
             })
             .filter(move |(index, _)| (start..end).contains(index))
     }
@@ -306,13 +299,9 @@ impl PageList {
         self.runs
             .range_mut(first_run..last_run.max(first_run))
             .flat_map(|(&run, entry)| {
-                entry
-                    .slots
-                    .iter_mut()
-                    .enumerate()
-                    .filter_map(move |(at, slot)| {
-                        Some((run * RUN_PAGES + at as u64, slot.as_mut()?))
-                    })
+                entry.slots.iter_mut().enumerate().filter_map(move |(at, slot)| {
+                    Some((run * RUN_PAGES + at as u64, slot.as_mut()?))
+                })
             })
             .filter(move |(index, _)| (start..end).contains(index))
     }
@@ -360,18 +349,13 @@ mod tests {
         let a = PageAllocator::new(4 * 4096, 0);
         let mut l = PageList::new();
         for i in [0u64, 15, 16, 1000] {
-            l.insert(
-                i,
-                Slot::Page(PageSlot::new(a.alloc(ZeroFill::Yes).unwrap())),
-            );
+            l.insert(i, Slot::Page(PageSlot::new(a.alloc(ZeroFill::Yes).unwrap())));
         }
         l.insert(17, Slot::Zero);
         assert_eq!((l.frame_count(), l.marker_count()), (4, 1));
         let old = l.insert(16, Slot::Zero).unwrap();
         assert_eq!((l.frame_count(), l.marker_count()), (3, 2));
-        let Slot::Page(page) = old else {
-            panic!("expected a page")
-        };
+        let Slot::Page(page) = old else { panic!("expected a page") };
         a.free(page.frame);
         let mut freed = Vec::new();
         l.remove_range(0, u64::MAX, |i, slot| {

@@ -62,9 +62,7 @@ impl<T> Mutex<T> {
     /// assert_eq!(*m.lock(), 5);
     /// ```
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -98,9 +96,7 @@ impl Condvar {
     /// let guard = cv.wait(m.lock());
     /// ```
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        self.0
-            .wait(guard)
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Blocks until notified or `timeout` passes; the flag says whether it timed out.
@@ -144,10 +140,7 @@ impl Condvar {
 /// assert_eq!(*m.lock(), 2);
 /// ```
 #[derive(Debug, Default)]
-pub struct SpinMutex<T>(
-    #[cfg(not(loom))] spin::Mutex<T>,
-    #[cfg(loom)] loom::sync::Mutex<T>,
-);
+pub struct SpinMutex<T>(#[cfg(not(loom))] spin::Mutex<T>, #[cfg(loom)] loom::sync::Mutex<T>);
 
 /// The guard of a [`SpinMutex`].
 #[cfg(not(loom))]
@@ -185,9 +178,7 @@ impl<T> SpinMutex<T> {
         }
         #[cfg(loom)]
         {
-            self.0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
+            self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
         }
     }
 }

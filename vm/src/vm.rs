@@ -99,10 +99,7 @@ impl Vm {
     /// ```
     pub fn live_vmos(&self) -> Vec<Arc<Vmo>> {
         let registry = self.registry.lock();
-        registry
-            .iter()
-            .filter_map(|(_, weak)| weak.upgrade())
-            .collect()
+        registry.iter().filter_map(|(_, weak)| weak.upgrade()).collect()
     }
 
     /// Discards every unlocked discardable VMO and returns the number of pages freed.
@@ -115,10 +112,7 @@ impl Vm {
     /// assert_eq!(vm.reclaim_discardable(), 1);
     /// ```
     pub fn reclaim_discardable(&self) -> u64 {
-        self.live_vmos()
-            .iter()
-            .map(|vmo| vmo.discard_if_unlocked())
-            .sum()
+        self.live_vmos().iter().map(|vmo| vmo.discard_if_unlocked()).sum()
     }
 
     /// Checks that every allocated frame is owned exactly once, that the allocator's counts
@@ -141,9 +135,7 @@ impl Vm {
         }
         for &index in &owned_frames {
             if !self.allocator.is_allocated(index) {
-                return Err(format!(
-                    "frame {index} is owned by a VMO but free in the allocator"
-                ));
+                return Err(format!("frame {index} is owned by a VMO but free in the allocator"));
             }
         }
         let used = self.allocator.total_frames() - self.allocator.free_frames();

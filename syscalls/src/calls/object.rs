@@ -13,9 +13,7 @@ use crate::zx::{self, zx_handle_t, zx_signals_t, zx_time_t};
 
 /// Copies one record into the caller's buffer: `BUFFER_TOO_SMALL` if it does not fit.
 fn write_record(buffer: &mut [u8], record: &[u8]) -> Result<(usize, usize), Status> {
-    let out = buffer
-        .get_mut(..record.len())
-        .ok_or(Status::BUFFER_TOO_SMALL)?;
+    let out = buffer.get_mut(..record.len()).ok_or(Status::BUFFER_TOO_SMALL)?;
     out.copy_from_slice(record);
     Ok((1, 1))
 }

@@ -23,10 +23,7 @@ fn create_options(options: u32) -> Result<VmoOptions, Status> {
     if resizable && (unbounded || discardable) {
         return Err(Status::INVALID_ARGS);
     }
-    Ok(VmoOptions {
-        resizable,
-        discardable,
-    })
+    Ok(VmoOptions { resizable, discardable })
 }
 
 /// Rights that a kind of `op_range` needs.
@@ -88,10 +85,7 @@ impl ProcessCore {
         if unbounded {
             vmo.set_content_size(size);
         }
-        let object = VmoObject {
-            vmo,
-            signals: Signals::new(zx::ZX_VMO_ZERO_CHILDREN),
-        };
+        let object = VmoObject { vmo, signals: Signals::new(zx::ZX_VMO_ZERO_CHILDREN) };
         let mut rights = Rights::DEFAULT_VMO;
         if vm_options.resizable {
             rights |= Rights::RESIZE;
@@ -262,9 +256,7 @@ fn lock_discardable(
     if offset != 0 || size != vmo.size() {
         return Err(Status::OUT_OF_RANGE);
     }
-    let out = buffer
-        .get_mut(..LOCK_STATE_SIZE)
-        .ok_or(Status::INVALID_ARGS)?;
+    let out = buffer.get_mut(..LOCK_STATE_SIZE).ok_or(Status::INVALID_ARGS)?;
     let state = vmo.lock_range(offset, size, try_only)?;
     let record = zx::zx_vmo_lock_state_t {
         offset: state.offset,

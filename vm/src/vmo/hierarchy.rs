@@ -200,15 +200,11 @@ impl Hierarchy {
         spare: &mut Vec<Frame>,
     ) -> &'a mut Frame {
         if !self.owns_page(node, index) {
-            let mut frame = spare
-                .pop()
-                .expect("frames_for counted every page without a frame");
+            let mut frame = spare.pop().expect("frames_for counted every page without a frame");
             if let Some(source) = self.visible_frame(node, index) {
                 allocator.copy(source, &mut frame);
             }
-            self.nodes[node]
-                .pages
-                .insert(index, Slot::Page(PageSlot::new(frame)));
+            self.nodes[node].pages.insert(index, Slot::Page(PageSlot::new(frame)));
         }
         match self.nodes[node].pages.get_mut(index) {
             Some(Slot::Page(page)) => &mut page.frame,
@@ -262,10 +258,7 @@ impl Hierarchy {
     }
 
     fn any_pinned(&self, node: NodeId, first: u64, end: u64) -> bool {
-        self.nodes[node]
-            .pages
-            .range(first, end)
-            .any(|(_, slot)| slot.is_pinned())
+        self.nodes[node].pages.range(first, end).any(|(_, slot)| slot.is_pinned())
     }
 
     pub(crate) fn decommit(
@@ -289,9 +282,7 @@ impl Hierarchy {
         if self.any_pinned(node, first, last) {
             return Err(VmError::BadState);
         }
-        self.nodes[node]
-            .pages
-            .remove_range(first, last, |_, slot| free_slot(allocator, slot));
+        self.nodes[node].pages.remove_range(first, last, |_, slot| free_slot(allocator, slot));
         Ok(())
     }
 
@@ -349,7 +340,9 @@ impl Hierarchy {
             }
             shift = shift.saturating_add(link.offset);
             current = link.node;
-            let window = self.nodes[current].pages.range(first.saturating_add(shift), end.saturating_add(shift));
+            let window = self.nodes[current]
+                .pages
+                .range(first.saturating_add(shift), end.saturating_add(shift));
             for (index, slot) in window {
                 let own_index = index - shift;
                 if slot.frame().is_some() && self.visible_frame(node, own_index).is_some() {
@@ -392,7 +385,14 @@ impl Hierarchy {
             .count();
         let mut spare = allocator.alloc_many(needed, ZeroFill::Yes)?;
         for (index, in_page, chunk) in partial {
-            self.zero_within_page(allocator, node, index, in_page as usize, chunk as usize, &mut spare);
+            self.zero_within_page(
+                allocator,
+                node,
+                index,
+                in_page as usize,
+                chunk as usize,
+                &mut spare,
+            );
         }
         if first_whole < end_whole {
             self.zero_whole_pages(allocator, node, first_whole, end_whole);
@@ -444,10 +444,7 @@ impl Hierarchy {
     }
 
     fn discard_state(&mut self, node: NodeId) -> Result<&mut DiscardState, VmError> {
-        self.nodes[node]
-            .discard
-            .as_mut()
-            .ok_or(VmError::NotSupported)
+        self.nodes[node].discard.as_mut().ok_or(VmError::NotSupported)
     }
 
     fn check_whole_range(&self, node: NodeId, offset: u64, len: u64) -> Result<(), VmError> {
@@ -473,12 +470,7 @@ impl Hierarchy {
         let discarded_size = if state.discarded { size } else { 0 };
         state.discarded = false;
         state.lock_count += 1;
-        Ok(LockState {
-            offset: 0,
-            size,
-            discarded_offset: 0,
-            discarded_size,
-        })
+        Ok(LockState { offset: 0, size, discarded_offset: 0, discarded_size })
     }
 
     pub(crate) fn unlock_discardable(
@@ -532,9 +524,7 @@ impl Hierarchy {
         let Some(mut removed) = self.nodes.try_remove(node) else {
             return;
         };
-        removed
-            .pages
-            .remove_range(0, u64::MAX, |_, slot| free_slot(allocator, slot));
+        removed.pages.remove_range(0, u64::MAX, |_, slot| free_slot(allocator, slot));
         if let Some(link) = removed.parent {
             self.nodes[link.node].children.retain(|&c| c != node);
         }
@@ -574,17 +564,11 @@ impl Hierarchy {
         for (id, n) in &self.nodes {
             let where_ = format!("hierarchy {} node {id}", self.id);
             if n.size % PAGE != 0 || n.size > super::MAX_VMO_SIZE {
-                return Err(format!(
-                    "{where_}: size {:#x} is not a valid VMO size",
-                    n.size
-                ));
+                return Err(format!("{where_}: size {:#x} is not a valid VMO size", n.size));
             }
             if let Some(last) = n.pages.last_index() {
                 if last >= n.size / PAGE {
-                    return Err(format!(
-                        "{where_}: slot at page {last} beyond size {:#x}",
-                        n.size
-                    ));
+                    return Err(format!("{where_}: slot at page {last} beyond size {:#x}", n.size));
                 }
             }
             let (mut frames, mut markers) = (0, 0);
@@ -603,9 +587,7 @@ impl Hierarchy {
                 }
             }
             if (frames, markers) != (n.pages.frame_count(), n.pages.marker_count()) {
-                return Err(format!(
-                    "{where_}: page list counts disagree with its slots"
-                ));
+                return Err(format!("{where_}: page list counts disagree with its slots"));
             }
             self.check_links(id, n, &where_)?;
         }
@@ -614,23 +596,15 @@ impl Hierarchy {
 
     fn check_links(&self, id: NodeId, n: &Node, where_: &str) -> Result<(), String> {
         if let Some(link) = n.parent {
-            let parent = self
-                .nodes
-                .get(link.node)
-                .ok_or(format!("{where_}: dead parent"))?;
+            let parent = self.nodes.get(link.node).ok_or(format!("{where_}: dead parent"))?;
             if !parent.children.contains(&id) {
                 return Err(format!("{where_}: parent {} does not list it", link.node));
             }
         }
         for &child in &n.children {
-            let c = self
-                .nodes
-                .get(child)
-                .ok_or(format!("{where_}: dead child {child}"))?;
+            let c = self.nodes.get(child).ok_or(format!("{where_}: dead child {child}"))?;
             if c.parent.map(|l| l.node) != Some(id) {
-                return Err(format!(
-                    "{where_}: child {child} does not name it as parent"
-                ));
+                return Err(format!("{where_}: child {child} does not name it as parent"));
             }
         }
         Ok(())

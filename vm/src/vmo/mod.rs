@@ -190,10 +190,7 @@ impl Vmo {
         node: NodeId,
         options: VmoOptions,
     ) -> Arc<Vmo> {
-        let cell = Arc::new(HierarchyCell {
-            id: hierarchy.id(),
-            state: Mutex::new(hierarchy),
-        });
+        let cell = Arc::new(HierarchyCell { id: hierarchy.id(), state: Mutex::new(hierarchy) });
         Arc::new(Vmo {
             vm,
             koid,
@@ -299,11 +296,7 @@ impl Vmo {
     /// assert_eq!(vmo.name()[31], 0);
     /// ```
     pub fn set_name(&self, name: &[u8]) {
-        let len = name
-            .iter()
-            .position(|&b| b == 0)
-            .unwrap_or(name.len())
-            .min(NAME_LEN - 1);
+        let len = name.iter().position(|&b| b == 0).unwrap_or(name.len()).min(NAME_LEN - 1);
         let mut stored = [0; NAME_LEN];
         stored[..len].copy_from_slice(&name[..len]);
         *self.name.lock() = stored;
