@@ -90,7 +90,7 @@ impl ProcessCore {
 
     /// `zx_object_get_info`, raw form: writes one record into `buffer` and returns
     /// `(actual, avail)`. Topics: `ZX_INFO_HANDLE_BASIC` (no right needed), the
-    /// `ZX_INFO_VMO` versions (a VMO with INSPECT), `ZX_INFO_KMEM_STATS` and its `_V1` (the
+    /// `ZX_INFO_VMO` versions (any VMO handle: the record reports the handle's rights), `ZX_INFO_KMEM_STATS` and its `_V1` (the
     /// root resource); others are `NOT_SUPPORTED`.
     ///
     /// ```
@@ -114,7 +114,7 @@ impl ProcessCore {
             return write_record(buffer, bytemuck::bytes_of(&record));
         }
         if let Some(len) = vmo_record_len(topic) {
-            let (object, rights) = self.vmo(handle, Rights::INSPECT)?;
+            let (object, rights) = self.vmo(handle, Rights::empty())?;
             let record = vmo_info_record(&object, rights);
             return write_record(buffer, &bytemuck::bytes_of(&record)[..len]);
         }
