@@ -115,8 +115,15 @@ pub fn families(kernel: &Kernel) -> Vec<Family> {
             id: vmo.hierarchy_id(),
             nodes: vmo.family().into_iter().map(node_from).collect(),
         });
-        if let Some(node) = family.nodes.iter_mut().find(|n| n.koid == Some(vmo.koid())) {
-            node.name = name_string(&vmo.name());
+        let Some(node) = family.nodes.iter_mut().find(|n| n.id == vmo.node_id()) else {
+            continue;
+        };
+        match vmo.alias() {
+            Some((kind, offset, size)) => {
+                node.aliases.push(Alias { koid: vmo.koid(), kind, offset, size });
+                node.aliases.sort_by_key(|a| a.koid);
+            }
+            None => node.name = name_string(&vmo.name()),
         }
     }
     by_family.into_values().collect()

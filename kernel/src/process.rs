@@ -15,8 +15,8 @@ use zx_syscalls::{ProcessCore, Status};
 /// Each method is the Zircon syscall of the same name without `zx_`, with the C arguments
 /// in the C order; out-parameters come back in `Ok`. The argument checks, their order and
 /// the statuses are those of `semantics.md`; the calls of §7 and §9 (BTIs, PMTs,
-/// contiguous and physical VMOs, ports, pagers), `vmo_create_child` and
-/// `vmo_transfer_data` answer `ZX_ERR_NOT_SUPPORTED` in this version.
+/// contiguous and physical VMOs, ports, pagers) and `vmo_transfer_data` answer
+/// `ZX_ERR_NOT_SUPPORTED` in this version.
 ///
 /// ```
 /// use zx_kernel::{zx::*, Kernel, Status};
@@ -96,12 +96,16 @@ impl Process {
             /// p.vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, 4096, &mut []).unwrap();
             /// ```
             pub fn vmo_op_range(&self, vmo: zx_handle_t, op: u32, offset: u64, size: u64, buffer: &mut [u8]) -> Result<(), Status>;
-            /// `zx_vmo_create_child` (not emulated in this version: `ZX_ERR_NOT_SUPPORTED`).
+            /// `zx_vmo_create_child`: SNAPSHOT (and its AT_LEAST_ON_WRITE and MODIFIED
+            /// flavours), SLICE and REFERENCE children.
             ///
             /// ```
+            /// use zx_kernel::zx::*;
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
             /// let vmo = p.vmo_create(4096, 0).unwrap();
-            /// assert!(p.vmo_create_child(vmo, 1, 0, 4096).is_err());
+            /// let child = p.vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, 4096).unwrap();
+            /// assert_eq!(p.object_get_info_vmo(child).unwrap().parent_koid,
+            ///            p.object_get_info_handle_basic(vmo).unwrap().koid);
             /// ```
             pub fn vmo_create_child(&self, vmo: zx_handle_t, options: u32, offset: u64, size: u64) -> Result<zx_handle_t, Status>;
             /// `zx_vmo_transfer_data` (not emulated in this version: `ZX_ERR_NOT_SUPPORTED`).

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use zx_handles::ObjectKind;
-use zx_vm::sync::{Arc, Condvar, Mutex};
+use zx_vm::sync::{Arc, Condvar, Mutex, Weak};
 use zx_vm::Vmo;
 
 use crate::zx::{self, zx_koid_t, zx_signals_t};
@@ -159,7 +159,34 @@ impl Signals {
     }
 }
 
-/// A VMO as a kernel object: the VM object plus its signals.
+/// What kind of VMO an object is, as `ZX_INFO_VMO` reports it.
+///
+/// ```
+/// let kind = zx_syscalls::object::VmoKind::Snapshot { immutable: true };
+/// assert_ne!(kind, zx_syscalls::object::VmoKind::Root);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmoKind {
+    /// Made by `vmo_create`.
+    Root,
+    /// A SNAPSHOT, SNAPSHOT_AT_LEAST_ON_WRITE or SNAPSHOT_MODIFIED child; `immutable` with
+    /// NO_WRITE.
+    Snapshot {
+        /// Created with `ZX_VMO_CHILD_NO_WRITE`.
+        immutable: bool,
+    },
+    /// A SLICE child.
+    Slice,
+    /// A REFERENCE child.
+    Reference,
+}
+
+/// A VMO as a kernel object: the VM object, its signals and its place among its relatives.
+///
+/// Invariant: `children` counts the live child objects made from this one, and
+/// `ZX_VMO_ZERO_CHILDREN` is asserted exactly when it is 0; both change under the
+/// `children` lock. Fields drop in order, so a child's pages are released before its
+/// parent hears that it is gone.
 ///
 /// ```no_run
 /// # fn demo(object: &zx_syscalls::object::VmoObject) {
@@ -172,6 +199,92 @@ pub struct VmoObject {
     pub vmo: Arc<Vmo>,
     /// `ZX_VMO_ZERO_CHILDREN` and the user signals.
     pub signals: Signals,
+    /// What kind of VMO this is.
+    pub kind: VmoKind,
+    /// The koid of the VMO it was made from (0 for a root VMO).
+    pub parent_koid: zx_koid_t,
+    children: Mutex<u64>,
+    /// Held for its `Drop`, which tells the parent; declared last so it drops last.
+    _parent: Option<ChildOf>,
+}
+
+/// A child's link to its parent object: tells the parent when the child goes away.
+#[derive(Debug)]
+struct ChildOf(Weak<VmoObject>);
+
+impl Drop for ChildOf {
+    fn drop(&mut self) {
+        if let Some(parent) = self.0.upgrade() {
+            parent.child_gone();
+        }
+    }
+}
+
+impl VmoObject {
+    /// A root VMO object: no parent, no children, `ZX_VMO_ZERO_CHILDREN` asserted.
+    ///
+    /// ```no_run
+    /// # fn demo(vmo: zx_vm::sync::Arc<zx_vm::Vmo>) {
+    /// let object = zx_syscalls::object::VmoObject::root(vmo);
+    /// # }
+    /// ```
+    pub fn root(vmo: Arc<Vmo>) -> VmoObject {
+        VmoObject {
+            vmo,
+            signals: Signals::new(zx::ZX_VMO_ZERO_CHILDREN),
+            kind: VmoKind::Root,
+            parent_koid: 0,
+            children: Mutex::new(0),
+            _parent: None,
+        }
+    }
+
+    /// A child of `parent`, which counts it until it is dropped.
+    ///
+    /// ```no_run
+    /// # fn demo(parent: &zx_vm::sync::Arc<zx_syscalls::object::VmoObject>, vmo: zx_vm::sync::Arc<zx_vm::Vmo>) {
+    /// use zx_syscalls::object::{VmoKind, VmoObject};
+    /// let child = VmoObject::child_of(parent, vmo, VmoKind::Slice);
+    /// # }
+    /// ```
+    pub fn child_of(parent: &Arc<VmoObject>, vmo: Arc<Vmo>, kind: VmoKind) -> VmoObject {
+        parent.child_added();
+        VmoObject {
+            vmo,
+            signals: Signals::new(zx::ZX_VMO_ZERO_CHILDREN),
+            kind,
+            parent_koid: parent.vmo.koid(),
+            children: Mutex::new(0),
+            _parent: Some(ChildOf(Arc::downgrade(parent))),
+        }
+    }
+
+    /// Live children made from this VMO.
+    ///
+    /// ```no_run
+    /// # fn demo(object: &zx_syscalls::object::VmoObject) {
+    /// let n = object.num_children();
+    /// # }
+    /// ```
+    pub fn num_children(&self) -> u64 {
+        *self.children.lock()
+    }
+
+    fn child_added(&self) {
+        let mut children = self.children.lock();
+        *children += 1;
+        if *children == 1 {
+            self.signals.update(zx::ZX_VMO_ZERO_CHILDREN, 0);
+        }
+    }
+
+    fn child_gone(&self) {
+        let mut children = self.children.lock();
+        *children = children.saturating_sub(1);
+        if *children == 0 {
+            self.signals.update(0, zx::ZX_VMO_ZERO_CHILDREN);
+        }
+    }
 }
 
 /// An event: nothing but signals.

@@ -81,7 +81,7 @@ impl Vm {
         Ok(vmo)
     }
 
-    fn register(&self, vmo: &Arc<Vmo>) {
+    pub(crate) fn register(&self, vmo: &Arc<Vmo>) {
         let key = self.registry.lock().insert(Arc::downgrade(vmo));
         vmo.set_registry_key(key);
     }

@@ -7,7 +7,7 @@ use zx_handles::{ObjectKind, Rights};
 use zx_vm::sync::Arc;
 
 use crate::core::ProcessCore;
-use crate::object::{EventObject, HandleKey, KernelObject, VmoObject, WaitEnd};
+use crate::object::{EventObject, HandleKey, KernelObject, VmoKind, VmoObject, WaitEnd};
 use crate::status::Status;
 use crate::zx::{self, zx_handle_t, zx_signals_t, zx_time_t};
 
@@ -29,11 +29,18 @@ fn vmo_info_record(object: &VmoObject, rights: Rights) -> zx::zx_info_vmo_t {
     if options.discardable {
         flags |= zx::ZX_INFO_VMO_DISCARDABLE;
     }
+    if let VmoKind::Snapshot { immutable } = object.kind {
+        flags |= zx::ZX_INFO_VMO_IS_COW_CLONE;
+        if immutable {
+            flags |= zx::ZX_INFO_VMO_IMMUTABLE;
+        }
+    }
     zx::zx_info_vmo_t {
         koid: vmo.koid(),
         name: vmo.name(),
         size_bytes: info.size_bytes,
-        num_children: info.num_children,
+        parent_koid: object.parent_koid,
+        num_children: object.num_children(),
         flags,
         committed_bytes: info.committed_bytes,
         handle_rights: rights.bits(),

@@ -3,10 +3,10 @@
 use tracing::instrument;
 use zx_handles::Rights;
 use zx_vm::sync::Arc;
-use zx_vm::{VmoOptions, MAX_VMO_SIZE};
+use zx_vm::{round_up_to_page, VmoOptions, MAX_VMO_SIZE};
 
 use crate::core::ProcessCore;
-use crate::object::{KernelObject, Signals, VmoObject};
+use crate::object::{KernelObject, VmoKind, VmoObject};
 use crate::status::Status;
 use crate::zx::{self, zx_handle_t};
 
@@ -24,6 +24,51 @@ fn create_options(options: u32) -> Result<VmoOptions, Status> {
         return Err(Status::INVALID_ARGS);
     }
     Ok(VmoOptions { resizable, discardable })
+}
+
+/// The kinds of child `vmo_create_child` makes; the three snapshot flavours are one on
+/// anonymous VMOs.
+enum ChildType {
+    Snapshot,
+    Slice,
+    Reference,
+}
+
+/// Exactly one type bit, no unknown bit, and no SLICE|RESIZABLE, else `INVALID_ARGS`.
+fn child_type(options: u32) -> Result<ChildType, Status> {
+    const TYPES: [(u32, ChildType); 5] = [
+        (zx::ZX_VMO_CHILD_SNAPSHOT, ChildType::Snapshot),
+        (zx::ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, ChildType::Snapshot),
+        (zx::ZX_VMO_CHILD_SNAPSHOT_MODIFIED, ChildType::Snapshot),
+        (zx::ZX_VMO_CHILD_SLICE, ChildType::Slice),
+        (zx::ZX_VMO_CHILD_REFERENCE, ChildType::Reference),
+    ];
+    const MODIFIERS: u32 = zx::ZX_VMO_CHILD_NO_WRITE | zx::ZX_VMO_CHILD_RESIZABLE;
+    let type_bits = TYPES.iter().fold(0, |bits, (bit, _)| bits | bit);
+    if options & !(type_bits | MODIFIERS) != 0 || (options & type_bits).count_ones() != 1 {
+        return Err(Status::INVALID_ARGS);
+    }
+    let (bit, kind) =
+        TYPES.into_iter().find(|(bit, _)| options & bit != 0).ok_or(Status::INVALID_ARGS)?;
+    if bit == zx::ZX_VMO_CHILD_SLICE && options & zx::ZX_VMO_CHILD_RESIZABLE != 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    Ok(kind)
+}
+
+/// `(parent & !RESIZE) | GET_PROPERTY | SET_PROPERTY | (RESIZABLE ? RESIZE : 0)`; then
+/// NO_WRITE removes WRITE, otherwise snapshots add WRITE and remove EXECUTE.
+fn child_rights(parent: Rights, kind: VmoKind, no_write: bool, resizable: bool) -> Rights {
+    let mut rights = (parent - Rights::RESIZE) | Rights::PROPERTY;
+    if resizable {
+        rights |= Rights::RESIZE;
+    }
+    if no_write {
+        rights -= Rights::WRITE;
+    } else if matches!(kind, VmoKind::Snapshot { .. }) {
+        rights = (rights | Rights::WRITE) - Rights::EXECUTE;
+    }
+    rights
 }
 
 /// Rights that a kind of `op_range` needs.
@@ -85,7 +130,7 @@ impl ProcessCore {
         if unbounded {
             vmo.set_content_size(size);
         }
-        let object = VmoObject { vmo, signals: Signals::new(zx::ZX_VMO_ZERO_CHILDREN) };
+        let object = VmoObject::root(vmo);
         let mut rights = Rights::DEFAULT_VMO;
         if vm_options.resizable {
             rights |= Rights::RESIZE;
@@ -200,23 +245,81 @@ impl ProcessCore {
         }
     }
 
-    /// `zx_vmo_create_child`: not emulated in this version (`NOT_SUPPORTED`).
+    /// `zx_vmo_create_child`, checking in order: the size rounds past the maximum →
+    /// `OUT_OF_RANGE`; NO_WRITE with RESIZABLE → `INVALID_ARGS`; the handle (a VMO with
+    /// DUPLICATE and READ); a discardable parent → `NOT_SUPPORTED`; exactly one child type
+    /// (and no SLICE|RESIZABLE) else `INVALID_ARGS`; then the type's own checks.
     ///
     /// ```
+    /// use zx_syscalls::zx::*;
     /// let kernel = zx_syscalls::KernelCore::new(Default::default());
     /// let p = kernel.create_process();
     /// let vmo = p.vmo_create(4096, 0).unwrap();
-    /// assert!(p.vmo_create_child(vmo, 1, 0, 4096).is_err());
+    /// p.vmo_write(vmo, b"before", 0).unwrap();
+    /// let child = p.vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, 4096).unwrap();
+    /// p.vmo_write(vmo, b"after!", 0).unwrap();
+    /// let mut seen = [0u8; 6];
+    /// p.vmo_read(child, &mut seen, 0).unwrap();
+    /// assert_eq!(&seen, b"before");
     /// ```
     #[instrument(level = "debug", skip(self), err(Display))]
     pub fn vmo_create_child(
         &self,
-        _vmo: zx_handle_t,
-        _options: u32,
-        _offset: u64,
-        _size: u64,
+        vmo: zx_handle_t,
+        options: u32,
+        offset: u64,
+        size: u64,
     ) -> Result<zx_handle_t, Status> {
-        Err(super::not_emulated("vmo_create_child"))
+        round_up_to_page(size).ok_or(Status::OUT_OF_RANGE)?;
+        let no_write = options & zx::ZX_VMO_CHILD_NO_WRITE != 0;
+        let resizable = options & zx::ZX_VMO_CHILD_RESIZABLE != 0;
+        if no_write && resizable {
+            return Err(Status::INVALID_ARGS);
+        }
+        let (parent, parent_rights) = self.vmo(vmo, Rights::DUPLICATE | Rights::READ)?;
+        if parent.vmo.options().discardable {
+            return Err(Status::NOT_SUPPORTED);
+        }
+        let child_type = child_type(options)?;
+        let koid = self.kernel().new_koid();
+        let child_options = VmoOptions { resizable, discardable: false };
+        let (child, kind) = match child_type {
+            ChildType::Snapshot => {
+                let child = parent.vmo.create_snapshot(koid, offset, size, child_options)?;
+                (child, VmoKind::Snapshot { immutable: no_write })
+            }
+            ChildType::Slice => (parent.vmo.create_slice(koid, offset, size)?, VmoKind::Slice),
+            ChildType::Reference => (
+                self.create_reference(&parent, parent_rights, koid, offset, size, resizable)?,
+                VmoKind::Reference,
+            ),
+        };
+        let rights = child_rights(parent_rights, kind, no_write, resizable);
+        let object = VmoObject::child_of(&parent, child, kind);
+        self.insert(KernelObject::Vmo(Arc::new(object)), rights)
+    }
+
+    /// REFERENCE: offset and size 0 (`INVALID_ARGS`); not of a slice, not RESIZABLE of a
+    /// fixed-size VMO (`NOT_SUPPORTED`); RESIZABLE needs RESIZE on the parent handle.
+    fn create_reference(
+        &self,
+        parent: &VmoObject,
+        parent_rights: Rights,
+        koid: u64,
+        offset: u64,
+        size: u64,
+        resizable: bool,
+    ) -> Result<Arc<zx_vm::Vmo>, Status> {
+        if offset != 0 || size != 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+        if parent.kind == VmoKind::Slice || (resizable && !parent.vmo.options().resizable) {
+            return Err(Status::NOT_SUPPORTED);
+        }
+        if resizable && !parent_rights.contains(Rights::RESIZE) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        Ok(parent.vmo.create_reference(koid, resizable)?)
     }
 
     /// `zx_vmo_transfer_data`: not emulated in this version (`NOT_SUPPORTED`).

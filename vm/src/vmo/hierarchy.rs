@@ -1,27 +1,43 @@
 //! A hierarchy: the nodes of one clone tree and the pages they own, under one lock.
 //!
-//! Invariants (checked by [`Hierarchy::check`]):
-//! - a node's slots lie below its size: no slot at a page index `>= size / PAGE_SIZE`;
-//! - every frame is owned by exactly one slot of one node;
-//! - a node's `parent` link names a live node whose `children` list names it back, and the
-//!   window (`offset`, `limit`, in pages) only ever shrinks;
-//! - `size` is a multiple of the page size and at most `MAX_VMO_SIZE`.
+//! ```text
+//!            H (hidden: the pages P had when C was made)
+//!          /   \
+//!         P     C       P keeps its koid and handles; it and its snapshot C
+//!                       each see H's pages until they write their own
+//! ```
 //!
-//! What an empty slot means: in a node without a parent it reads zero; in a node with a
-//! parent, the page at index `i < limit` is the parent's page at `offset + i` (and zero at
-//! or beyond `limit`). A zero marker always reads zero.
+//! A *visible* node backs a VMO (and the slices and references that share it); a *hidden*
+//! node owns pages that its children share. The first snapshot of a VMO moves its pages
+//! into a new hidden node above it (in O(1): the page list moves whole), so creating a
+//! snapshot never touches the pages.
+//!
+//! What a slot means: a node without a parent reads zero where it has no slot; a node with a
+//! parent sees, at index `i < limit`, whatever its parent shows at `offset + i` (and zero at
+//! or beyond `limit`). A zero marker reads zero and hides the ancestors.
+//!
+//! Invariants (checked by [`Hierarchy::check`]):
+//! - every frame is owned by exactly one slot of one node, and no node holds a slot at or
+//!   beyond its size;
+//! - a hidden node has at least two children (one left with a single child merges into it,
+//!   one left with none goes away), and every frame it owns is seen by some visible node:
+//!   a page that nobody can see is freed at once;
+//! - a frame owned by a visible node is seen by no other visible node (snapshots are leaves);
+//! - links agree both ways, windows lie inside the parent (`offset + limit <= parent pages`)
+//!   and only ever shrink;
+//! - a visible node has `users > 0` (its VMO, slices, references); a hidden node has none.
 
 use std::collections::HashSet;
 
 use slab::Slab;
 
-use super::{FamilyNode, FamilyPage, LockState, VmoInfo, VmoOptions};
-use crate::allocator::{PageAllocator, ZeroFill};
+use super::{FamilyNode, FamilyPage, VmoOptions};
+use crate::allocator::PageAllocator;
 use crate::arena::{Frame, PAGE_SIZE};
 use crate::error::VmError;
-use crate::page_list::{PageList, PageSlot, Slot};
+use crate::page_list::{PageList, Slot};
 
-const PAGE: u64 = PAGE_SIZE as u64;
+pub(super) const PAGE: u64 = PAGE_SIZE as u64;
 
 /// A node's index in its hierarchy.
 pub(crate) type NodeId = usize;
@@ -29,55 +45,74 @@ pub(crate) type NodeId = usize;
 /// A node's view of its parent: page `i < limit` of the node is page `offset + i` of the
 /// parent.
 #[derive(Clone, Copy, Debug)]
-struct ParentLink {
-    node: NodeId,
-    offset: u64,
-    limit: u64,
+pub(super) struct ParentLink {
+    pub(super) node: NodeId,
+    pub(super) offset: u64,
+    pub(super) limit: u64,
+}
+
+impl ParentLink {
+    /// The parent's index for the node's index `index`, if the window covers it.
+    pub(super) fn up(&self, index: u64) -> Option<u64> {
+        (index < self.limit).then(|| index + self.offset)
+    }
+
+    /// The node's index for the parent's index `index`, if the window covers it.
+    pub(super) fn down(&self, index: u64) -> Option<u64> {
+        index.checked_sub(self.offset).filter(|&i| i < self.limit)
+    }
 }
 
 /// The discardable protocol's state.
 #[derive(Clone, Copy, Debug, Default)]
-struct DiscardState {
-    lock_count: u64,
-    discarded: bool,
+pub(super) struct DiscardState {
+    pub(super) lock_count: u64,
+    pub(super) discarded: bool,
 }
 
 #[derive(Debug)]
-struct Node {
-    pages: PageList,
-    parent: Option<ParentLink>,
-    children: Vec<NodeId>,
-    size: u64,
-    content_size: u64,
+pub(super) struct Node {
+    pub(super) pages: PageList,
+    pub(super) parent: Option<ParentLink>,
+    pub(super) children: Vec<NodeId>,
+    pub(super) size: u64,
+    pub(super) content_size: u64,
     /// The koid of the VMO this node backs; `None` for a hidden node.
-    koid: Option<u64>,
-    discard: Option<DiscardState>,
+    pub(super) koid: Option<u64>,
+    /// VMOs that operate on this node: its own, its slices and references.
+    pub(super) users: u32,
+    pub(super) resizable: bool,
+    pub(super) discard: Option<DiscardState>,
+}
+
+impl Node {
+    fn visible(koid: u64, size: u64, content_size: u64, options: VmoOptions) -> Node {
+        Node {
+            pages: PageList::new(),
+            parent: None,
+            children: Vec::new(),
+            size,
+            content_size,
+            koid: Some(koid),
+            users: 1,
+            resizable: options.resizable,
+            discard: options.discardable.then(DiscardState::default),
+        }
+    }
+
+    pub(super) fn is_visible(&self) -> bool {
+        self.koid.is_some()
+    }
 }
 
 /// The nodes of one clone tree.
 #[derive(Debug)]
 pub(crate) struct Hierarchy {
     id: u64,
-    nodes: Slab<Node>,
+    pub(super) nodes: Slab<Node>,
 }
 
-/// A byte range cut at page boundaries: `(page index, offset in page, length)`.
-fn page_chunks(offset: u64, len: u64) -> impl Iterator<Item = (u64, usize, usize)> {
-    let end = offset + len;
-    let mut position = offset;
-    std::iter::from_fn(move || {
-        if position >= end {
-            return None;
-        }
-        let in_page = position % PAGE;
-        let chunk = (PAGE - in_page).min(end - position);
-        let item = (position / PAGE, in_page as usize, chunk as usize);
-        position += chunk;
-        Some(item)
-    })
-}
-
-fn free_slot(allocator: &PageAllocator, slot: Slot) {
+pub(super) fn free_slot(allocator: &PageAllocator, slot: Slot) {
     if let Slot::Page(page) = slot {
         allocator.free(page.frame);
     }
@@ -93,15 +128,7 @@ impl Hierarchy {
     ) -> Result<(Hierarchy, NodeId), VmError> {
         let rounded = super::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
         let mut nodes = Slab::new();
-        let node = nodes.insert(Node {
-            pages: PageList::new(),
-            parent: None,
-            children: Vec::new(),
-            size: rounded,
-            content_size: size,
-            koid: Some(koid),
-            discard: options.discardable.then(DiscardState::default),
-        });
+        let node = nodes.insert(Node::visible(koid, rounded, size, options));
         Ok((Hierarchy { id, nodes }, node))
     }
 
@@ -113,6 +140,10 @@ impl Hierarchy {
         self.nodes[node].size
     }
 
+    pub(crate) fn is_resizable(&self, node: NodeId) -> bool {
+        self.nodes[node].resizable
+    }
+
     pub(crate) fn content_size(&self, node: NodeId) -> u64 {
         self.nodes[node].content_size
     }
@@ -121,215 +152,260 @@ impl Hierarchy {
         self.nodes[node].content_size = content_size;
     }
 
-    /// `OutOfRange` unless `[offset, offset+len)` lies inside the node (overflow included).
-    pub(crate) fn check_range(&self, node: NodeId, offset: u64, len: u64) -> Result<u64, VmError> {
-        let end = offset.checked_add(len).ok_or(VmError::OutOfRange)?;
-        if end > self.nodes[node].size {
-            return Err(VmError::OutOfRange);
-        }
-        Ok(end)
-    }
-
-    /// The frame a read of page `index` of `node` sees, walking up through parents; `None`
-    /// where the page reads zero.
-    fn visible_frame(&self, node: NodeId, index: u64) -> Option<&Frame> {
-        let (mut current, mut index) = (node, index);
-        loop {
-            let n = &self.nodes[current];
-            match n.pages.get(index) {
-                Some(Slot::Page(page)) => return Some(&page.frame),
-                Some(Slot::Zero) => return None,
-                None => {}
-            }
-            let link = n.parent?;
-            if index >= link.limit {
-                return None;
-            }
-            index += link.offset;
-            current = link.node;
-        }
-    }
-
-    fn owns_page(&self, node: NodeId, index: u64) -> bool {
-        matches!(self.nodes[node].pages.get(index), Some(Slot::Page(_)))
-    }
-
-    pub(crate) fn read(
-        &self,
-        allocator: &PageAllocator,
-        node: NodeId,
-        buffer: &mut [u8],
-        offset: u64,
-    ) -> Result<(), VmError> {
-        self.check_range(node, offset, buffer.len() as u64)?;
-        let mut done = 0;
-        for (index, in_page, len) in page_chunks(offset, buffer.len() as u64) {
-            let out = &mut buffer[done..done + len];
-            match self.visible_frame(node, index) {
-                Some(frame) => out.copy_from_slice(&allocator.bytes(frame)[in_page..in_page + len]),
-                None => out.fill(0),
-            }
-            done += len;
-        }
-        Ok(())
-    }
-
-    /// Allocates, all or nothing, the frames needed to own every page in `[first, end)`.
-    /// Costs time in the pages already owned, not in the length of the range.
-    fn frames_for(
-        &self,
-        allocator: &PageAllocator,
-        node: NodeId,
-        first: u64,
-        end: u64,
-    ) -> Result<Vec<Frame>, VmError> {
-        let pages = &self.nodes[node].pages;
-        let owned = pages.range(first, end).filter(|(_, slot)| slot.frame().is_some()).count();
-        let needed = (end - first).saturating_sub(owned as u64);
-        let needed = usize::try_from(needed).map_err(|_| VmError::NoMemory)?;
-        allocator.alloc_many(needed, ZeroFill::Yes)
-    }
-
-    /// Makes `node` own page `index`, taking a frame from `spare` if it does not yet, filled
-    /// with what the page showed (zeros, or an ancestor's content).
-    fn own_page<'a>(
-        &'a mut self,
-        allocator: &PageAllocator,
-        node: NodeId,
-        index: u64,
-        spare: &mut Vec<Frame>,
-    ) -> &'a mut Frame {
-        if !self.owns_page(node, index) {
-            let mut frame = spare.pop().expect("frames_for counted every page without a frame");
-            if let Some(source) = self.visible_frame(node, index) {
-                allocator.copy(source, &mut frame);
-            }
-            self.nodes[node].pages.insert(index, Slot::Page(PageSlot::new(frame)));
-        }
-        match self.nodes[node].pages.get_mut(index) {
-            Some(Slot::Page(page)) => &mut page.frame,
-            _ => unreachable!("the page was committed just above"),
-        }
-    }
-
-    pub(crate) fn write(
-        &mut self,
-        allocator: &PageAllocator,
-        node: NodeId,
-        buffer: &[u8],
-        offset: u64,
-    ) -> Result<(), VmError> {
-        let end = self.check_range(node, offset, buffer.len() as u64)?;
-        let mut spare = self.frames_for(allocator, node, offset / PAGE, end.div_ceil(PAGE))?;
-        let mut done = 0;
-        for (index, in_page, len) in page_chunks(offset, buffer.len() as u64) {
-            let frame = self.own_page(allocator, node, index, &mut spare);
-            allocator.bytes_mut(frame)[in_page..in_page + len]
-                .copy_from_slice(&buffer[done..done + len]);
-            done += len;
-        }
-        allocator.free_all(spare);
-        Ok(())
-    }
-
-    pub(crate) fn commit(
-        &mut self,
-        allocator: &PageAllocator,
-        node: NodeId,
-        offset: u64,
-        len: u64,
-    ) -> Result<(), VmError> {
-        let end = self.check_range(node, offset, len)?;
-        if len == 0 {
-            return Ok(());
-        }
-        let (first, last) = (offset / PAGE, end.div_ceil(PAGE));
-        let mut spare = self.frames_for(allocator, node, first, last)?;
-        for index in first..last {
-            self.own_page(allocator, node, index, &mut spare);
-        }
-        allocator.free_all(spare);
-        Ok(())
-    }
-
-    fn in_cow_relation(&self, node: NodeId) -> bool {
+    /// True for a node in a copy-on-write relation: a snapshot (or a VMO with snapshots).
+    pub(crate) fn in_cow_relation(&self, node: NodeId) -> bool {
         let n = &self.nodes[node];
         n.parent.is_some() || !n.children.is_empty()
     }
 
-    fn any_pinned(&self, node: NodeId, first: u64, end: u64) -> bool {
-        self.nodes[node].pages.range(first, end).any(|(_, slot)| slot.is_pinned())
+    /// Whether any page of `node` is pinned.
+    pub(crate) fn has_pinned_pages(&self, node: NodeId) -> bool {
+        self.nodes[node].pages.iter().any(|(_, slot)| slot.is_pinned())
     }
 
-    pub(crate) fn decommit(
+    /// Another VMO (a slice or reference) now operates on `node`.
+    pub(crate) fn add_user(&mut self, node: NodeId) {
+        self.nodes[node].users += 1;
+    }
+
+    /// The first snapshot of `parent` moves its pages into a new hidden node that takes its
+    /// place in the tree; `parent` and the new child hang below it. O(1) in the pages.
+    pub(crate) fn snapshot(
         &mut self,
-        allocator: &PageAllocator,
-        node: NodeId,
+        parent: NodeId,
+        koid: u64,
         offset: u64,
-        len: u64,
-    ) -> Result<(), VmError> {
-        let end = self.check_range(node, offset, len)?;
-        if len == 0 {
-            return Ok(());
+        size: u64,
+        options: VmoOptions,
+    ) -> Result<NodeId, VmError> {
+        let rounded = super::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
+        let p = &mut self.nodes[parent];
+        let parent_pages = p.size / PAGE;
+        let hidden = Node {
+            pages: std::mem::take(&mut p.pages),
+            parent: p.parent,
+            children: vec![parent],
+            size: p.size,
+            content_size: p.content_size,
+            koid: None,
+            users: 0,
+            resizable: false,
+            discard: None,
+        };
+        let hidden_id = self.nodes.insert(hidden);
+        if let Some(link) = self.nodes[hidden_id].parent {
+            replace_child(&mut self.nodes[link.node].children, parent, hidden_id);
         }
-        if self.in_cow_relation(node) {
-            return Err(VmError::NotSupported);
-        }
-        if offset % PAGE != 0 || len % PAGE != 0 {
-            return Err(VmError::InvalidArgs);
-        }
-        let (first, last) = (offset / PAGE, end / PAGE);
-        if self.any_pinned(node, first, last) {
-            return Err(VmError::BadState);
-        }
-        self.nodes[node].pages.remove_range(first, last, |_, slot| free_slot(allocator, slot));
-        Ok(())
+        self.nodes[parent].parent =
+            Some(ParentLink { node: hidden_id, offset: 0, limit: parent_pages });
+        let offset_pages = offset / PAGE;
+        let mut child = Node::visible(koid, rounded, size, options);
+        let limit = (rounded / PAGE).min(parent_pages.saturating_sub(offset_pages));
+        child.parent = Some(ParentLink { node: hidden_id, offset: offset_pages, limit });
+        let child_id = self.nodes.insert(child);
+        self.nodes[hidden_id].children.push(child_id);
+        tracing::trace!(hierarchy = self.id, parent, hidden_id, child_id, "snapshot");
+        Ok(child_id)
     }
 
-    /// Zeroes bytes `[in_page, in_page + len)` of page `index` wherever they would not
-    /// already read zero.
-    fn zero_within_page(
+    /// A VMO operating on `node` is gone; the node goes when its last user does.
+    pub(crate) fn remove_user(&mut self, allocator: &PageAllocator, node: NodeId) {
+        let n = &mut self.nodes[node];
+        n.users -= 1;
+        if n.users > 0 {
+            return;
+        }
+        if !n.children.is_empty() {
+            // Children still see through it: it lives on, hidden.
+            n.koid = None;
+            self.collapse(allocator, node);
+            return;
+        }
+        let removed = self.nodes.remove(node);
+        let freed = removed.pages.frame_count();
+        let mut pages = removed.pages;
+        pages.remove_range(0, u64::MAX, |_, slot| free_slot(allocator, slot));
+        tracing::trace!(hierarchy = self.id, node, freed, "node released");
+        if let Some(link) = removed.parent {
+            self.nodes[link.node].children.retain(|&c| c != node);
+            let survivor = self.collapse(allocator, link.node);
+            self.prune_path(allocator, survivor);
+        }
+    }
+
+    /// Restores the shape invariant at hidden node `node` after it lost a child: with no
+    /// child it goes away, with one it merges into that child. Returns the node that now
+    /// stands where `node` stood (for pruning above it), if any.
+    fn collapse(&mut self, allocator: &PageAllocator, node: NodeId) -> Option<NodeId> {
+        let n = &self.nodes[node];
+        if n.is_visible() {
+            return Some(node);
+        }
+        match n.children.len() {
+            0 => {
+                let removed = self.nodes.remove(node);
+                let mut pages = removed.pages;
+                pages.remove_range(0, u64::MAX, |_, slot| free_slot(allocator, slot));
+                let link = removed.parent?;
+                self.nodes[link.node].children.retain(|&c| c != node);
+                self.collapse(allocator, link.node)
+            }
+            1 => Some(self.merge_into_child(allocator, node)),
+            _ => Some(node),
+        }
+    }
+
+    /// Merges hidden node `hidden`, left with one child, into that child: the child takes
+    /// the pages it can see and the hidden node's place; the rest are freed.
+    fn merge_into_child(&mut self, allocator: &PageAllocator, hidden: NodeId) -> NodeId {
+        let survivor = self.nodes[hidden].children[0];
+        let removed = self.nodes.remove(hidden);
+        let link = self.nodes[survivor].parent.expect("a child of a hidden node has a parent");
+        let mut moved = 0u64;
+        let mut inherited = removed.pages;
+        let own = std::mem::take(&mut self.nodes[survivor].pages);
+        let pages = if link.offset == 0
+            && own.frame_count() + own.marker_count() <= inherited.frame_count()
+        {
+            // Keep the larger list in place: trim it to the window, lay the child's own
+            // slots over it.
+            inherited.remove_range(link.limit, u64::MAX, |_, slot| free_slot(allocator, slot));
+            let mut own = own;
+            own.remove_range(0, u64::MAX, |index, slot| {
+                if let Some(old) = inherited.insert(index, slot) {
+                    free_slot(allocator, old);
+                }
+            });
+            moved += inherited.frame_count();
+            inherited
+        } else {
+            let mut own = own;
+            inherited.remove_range(0, u64::MAX, |index, slot| match link.down(index) {
+                Some(i) if own.get(i).is_none() => {
+                    moved += u64::from(slot.frame().is_some());
+                    own.insert(i, slot);
+                }
+                _ => free_slot(allocator, slot),
+            });
+            own
+        };
+        let s = &mut self.nodes[survivor];
+        s.pages = pages;
+        s.parent = removed.parent.map(|up| ParentLink {
+            node: up.node,
+            offset: up.offset + link.offset,
+            limit: link.limit.min(up.limit.saturating_sub(link.offset)),
+        });
+        if let Some(up) = removed.parent {
+            replace_child(&mut self.nodes[up.node].children, hidden, survivor);
+        }
+        tracing::trace!(hierarchy = self.id, hidden, survivor, moved, "merged hidden node");
+        survivor
+    }
+
+    /// Frees every page of the hidden nodes from `start` up to the root that no visible
+    /// node can see any more.
+    fn prune_path(&mut self, allocator: &PageAllocator, start: Option<NodeId>) {
+        let mut current = start;
+        while let Some(node) = current {
+            if !self.nodes[node].is_visible() {
+                let unseen: Vec<u64> = self.nodes[node]
+                    .pages
+                    .iter()
+                    .filter(|(index, slot)| {
+                        slot.frame().is_some() && self.count_viewers(node, *index, 1) == 0
+                    })
+                    .map(|(index, _)| index)
+                    .collect();
+                self.free_pages(allocator, node, &unseen);
+            }
+            current = self.nodes[node].parent.map(|l| l.node);
+        }
+    }
+
+    pub(super) fn free_pages(&mut self, allocator: &PageAllocator, node: NodeId, indices: &[u64]) {
+        for &index in indices {
+            if let Some(slot) = self.nodes[node].pages.remove(index) {
+                free_slot(allocator, slot);
+            }
+        }
+        if !indices.is_empty() {
+            tracing::trace!(hierarchy = self.id, node, freed = indices.len(), "freed unseen pages");
+        }
+    }
+
+    /// Frees each of `candidates` (ancestor pages, as `(owner, index)`) that no visible
+    /// node sees any more.
+    pub(super) fn free_if_unseen(
         &mut self,
         allocator: &PageAllocator,
-        node: NodeId,
-        index: u64,
-        in_page: usize,
-        len: usize,
-        spare: &mut Vec<Frame>,
+        candidates: &[(NodeId, u64)],
     ) {
-        if self.visible_frame(node, index).is_some() {
-            let frame = self.own_page(allocator, node, index, spare);
-            allocator.bytes_mut(frame)[in_page..in_page + len].fill(0);
-        }
-    }
-
-    /// Makes the whole pages `[first, end)` read zero: pinned pages are zeroed in place (they
-    /// cannot move), other owned frames are released, and zero markers hide whatever an
-    /// ancestor would show. Costs time in the committed pages, not in the range's length.
-    fn zero_whole_pages(&mut self, allocator: &PageAllocator, node: NodeId, first: u64, end: u64) {
-        let owned: Vec<u64> = self.nodes[node].pages.range(first, end).map(|(i, _)| i).collect();
-        for index in owned {
-            match self.nodes[node].pages.get_mut(index) {
-                Some(Slot::Page(page)) if page.pin_count > 0 => {
-                    allocator.bytes_mut(&mut page.frame).fill(0);
-                }
-                _ => {
-                    if let Some(slot) = self.nodes[node].pages.remove(index) {
-                        free_slot(allocator, slot);
-                    }
-                }
-            }
-        }
-        for index in self.ancestor_visible_indices(node, first, end) {
-            if self.nodes[node].pages.get(index).is_none() {
-                self.nodes[node].pages.insert(index, Slot::Zero);
+        for &(owner, index) in candidates {
+            if self.nodes.contains(owner) && self.count_viewers(owner, index, 1) == 0 {
+                self.free_pages(allocator, owner, &[index]);
             }
         }
     }
 
-    /// The page indices in `[first, end)` of `node` where an ancestor's frame shows through.
-    /// Costs time in the ancestors' committed pages inside the window, not in its length.
-    fn ancestor_visible_indices(&self, node: NodeId, first: u64, end: u64) -> Vec<u64> {
+    /// How many visible nodes see the slot at `index` of `owner` (counting `owner` itself
+    /// if visible), stopping at `cap`.
+    pub(super) fn count_viewers(&self, owner: NodeId, index: u64, cap: usize) -> usize {
+        let mut count = 0;
+        let mut stack = vec![(owner, index)];
+        while let Some((node, i)) = stack.pop() {
+            let n = &self.nodes[node];
+            if node != owner && n.pages.get(i).is_some() {
+                continue; // its own slot hides the owner's page from it and below it
+            }
+            if n.is_visible() {
+                count += 1;
+                if count >= cap {
+                    return count;
+                }
+            }
+            for &child in &n.children {
+                let link = self.nodes[child].parent.expect("children have parent links");
+                if let Some(ci) = link.down(i) {
+                    stack.push((child, ci));
+                }
+            }
+        }
+        count
+    }
+
+    /// Where a read of page `index` of `node` finds its content: the node and index of the
+    /// first slot up the chain, if that slot is a frame.
+    pub(super) fn find_owner(&self, node: NodeId, index: u64) -> Option<(NodeId, u64)> {
+        let (mut current, mut index) = (node, index);
+        loop {
+            let n = &self.nodes[current];
+            match n.pages.get(index) {
+                Some(Slot::Page(_)) => return Some((current, index)),
+                Some(Slot::Zero) => return None,
+                None => {}
+            }
+            let link = n.parent?;
+            index = link.up(index)?;
+            current = link.node;
+        }
+    }
+
+    /// The frame a read of page `index` of `node` sees; `None` where it reads zero.
+    pub(super) fn visible_frame(&self, node: NodeId, index: u64) -> Option<&Frame> {
+        let (owner, i) = self.find_owner(node, index)?;
+        self.nodes[owner].pages.get(i).and_then(Slot::frame)
+    }
+
+    /// The ancestor pages that `node` sees in its indices `[first, end)`, as
+    /// `(node index, owner, owner index)`. Costs time in the ancestors' committed pages
+    /// inside the window, not in the window's length.
+    pub(super) fn ancestor_pages(
+        &self,
+        node: NodeId,
+        first: u64,
+        end: u64,
+    ) -> Vec<(u64, NodeId, u64)> {
         let mut found = Vec::new();
         // Index `i` of `node` is index `i + shift` of `current`.
         let (mut current, mut shift, mut end) = (node, 0u64, end);
@@ -345,192 +421,15 @@ impl Hierarchy {
                 .range(first.saturating_add(shift), end.saturating_add(shift));
             for (index, slot) in window {
                 let own_index = index - shift;
-                if slot.frame().is_some() && self.visible_frame(node, own_index).is_some() {
-                    found.push(own_index);
+                if slot.frame().is_some()
+                    && self.find_owner(node, own_index) == Some((current, index))
+                {
+                    found.push((own_index, current, index));
                 }
             }
         }
         found.sort_unstable();
-        found.dedup();
         found
-    }
-
-    pub(crate) fn zero(
-        &mut self,
-        allocator: &PageAllocator,
-        node: NodeId,
-        offset: u64,
-        len: u64,
-    ) -> Result<(), VmError> {
-        let end = self.check_range(node, offset, len)?;
-        if len == 0 {
-            return Ok(());
-        }
-        let (first_whole, end_whole) = (offset.div_ceil(PAGE), end / PAGE);
-        let mut partial = Vec::new();
-        if first_whole > end_whole {
-            partial.push((offset / PAGE, offset % PAGE, len));
-        } else {
-            if offset % PAGE != 0 {
-                partial.push((offset / PAGE, offset % PAGE, PAGE - offset % PAGE));
-            }
-            if end % PAGE != 0 {
-                partial.push((end / PAGE, 0, end % PAGE));
-            }
-        }
-        let needed = partial
-            .iter()
-            .filter(|&&(index, _, _)| !self.owns_page(node, index))
-            .filter(|&&(index, _, _)| self.visible_frame(node, index).is_some())
-            .count();
-        let mut spare = allocator.alloc_many(needed, ZeroFill::Yes)?;
-        for (index, in_page, chunk) in partial {
-            self.zero_within_page(
-                allocator,
-                node,
-                index,
-                in_page as usize,
-                chunk as usize,
-                &mut spare,
-            );
-        }
-        if first_whole < end_whole {
-            self.zero_whole_pages(allocator, node, first_whole, end_whole);
-        }
-        allocator.free_all(spare);
-        Ok(())
-    }
-
-    pub(crate) fn set_size(
-        &mut self,
-        allocator: &PageAllocator,
-        node: NodeId,
-        size: u64,
-    ) -> Result<(), VmError> {
-        let rounded = super::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
-        let new_pages = rounded / PAGE;
-        if self.any_pinned(node, new_pages, u64::MAX) {
-            return Err(VmError::BadState);
-        }
-        let tail = rounded - size;
-        let needs_tail_page = tail > 0
-            && !self.owns_page(node, size / PAGE)
-            && self.visible_frame(node, size / PAGE).is_some();
-        let mut spare = allocator.alloc_many(usize::from(needs_tail_page), ZeroFill::Yes)?;
-        self.nodes[node]
-            .pages
-            .remove_range(new_pages, u64::MAX, |_, slot| free_slot(allocator, slot));
-        for &child in &self.nodes[node].children.clone() {
-            if let Some(link) = self.nodes[child].parent.as_mut() {
-                link.limit = link.limit.min(new_pages.saturating_sub(link.offset));
-            }
-        }
-        if tail > 0 {
-            let in_page = (size % PAGE) as usize;
-            self.zero_within_page(
-                allocator,
-                node,
-                size / PAGE,
-                in_page,
-                PAGE_SIZE - in_page,
-                &mut spare,
-            );
-        }
-        allocator.free_all(spare);
-        let n = &mut self.nodes[node];
-        n.size = rounded;
-        n.content_size = size;
-        Ok(())
-    }
-
-    fn discard_state(&mut self, node: NodeId) -> Result<&mut DiscardState, VmError> {
-        self.nodes[node].discard.as_mut().ok_or(VmError::NotSupported)
-    }
-
-    fn check_whole_range(&self, node: NodeId, offset: u64, len: u64) -> Result<(), VmError> {
-        if offset != 0 || len != self.nodes[node].size {
-            return Err(VmError::OutOfRange);
-        }
-        Ok(())
-    }
-
-    pub(crate) fn lock_discardable(
-        &mut self,
-        node: NodeId,
-        offset: u64,
-        len: u64,
-        try_only: bool,
-    ) -> Result<LockState, VmError> {
-        self.check_whole_range(node, offset, len)?;
-        let size = self.nodes[node].size;
-        let state = self.discard_state(node)?;
-        if try_only && state.discarded {
-            return Err(VmError::Unavailable);
-        }
-        let discarded_size = if state.discarded { size } else { 0 };
-        state.discarded = false;
-        state.lock_count += 1;
-        Ok(LockState { offset: 0, size, discarded_offset: 0, discarded_size })
-    }
-
-    pub(crate) fn unlock_discardable(
-        &mut self,
-        node: NodeId,
-        offset: u64,
-        len: u64,
-    ) -> Result<(), VmError> {
-        self.check_whole_range(node, offset, len)?;
-        let state = self.discard_state(node)?;
-        if state.lock_count == 0 {
-            return Err(VmError::BadState);
-        }
-        state.lock_count -= 1;
-        Ok(())
-    }
-
-    pub(crate) fn discard_if_unlocked(&mut self, allocator: &PageAllocator, node: NodeId) -> u64 {
-        match self.nodes[node].discard {
-            Some(state) if state.lock_count == 0 => {}
-            _ => return 0,
-        }
-        let mut freed = 0;
-        self.nodes[node].pages.remove_range(0, u64::MAX, |_, slot| {
-            freed += u64::from(slot.frame().is_some());
-            free_slot(allocator, slot);
-        });
-        if let Some(state) = self.nodes[node].discard.as_mut() {
-            state.discarded = true;
-        }
-        tracing::trace!(hierarchy = self.id, node, freed, "discarded");
-        freed
-    }
-
-    pub(crate) fn info(&self, node: NodeId) -> VmoInfo {
-        let n = &self.nodes[node];
-        let committed = n.pages.frame_count() * PAGE;
-        VmoInfo {
-            size_bytes: n.size,
-            committed_bytes: committed,
-            committed_private_bytes: committed,
-            committed_scaled_bytes: committed,
-            committed_fractional_scaled_bytes: 0,
-            metadata_bytes: n.pages.metadata_bytes(),
-            num_children: n.children.len() as u64,
-        }
-    }
-
-    /// Frees a node whose VMO is gone.
-    pub(crate) fn release_node(&mut self, allocator: &PageAllocator, node: NodeId) {
-        let Some(mut removed) = self.nodes.try_remove(node) else {
-            return;
-        };
-        removed.pages.remove_range(0, u64::MAX, |_, slot| free_slot(allocator, slot));
-        if let Some(link) = removed.parent {
-            self.nodes[link.node].children.retain(|&c| c != node);
-        }
-        for child in removed.children {
-            self.nodes[child].parent = None;
-        }
     }
 
     pub(crate) fn describe(&self, allocator: &PageAllocator) -> Vec<FamilyNode> {
@@ -563,35 +462,49 @@ impl Hierarchy {
     pub(crate) fn check(&self, owned_frames: &mut HashSet<u32>) -> Result<(), String> {
         for (id, n) in &self.nodes {
             let where_ = format!("hierarchy {} node {id}", self.id);
-            if n.size % PAGE != 0 || n.size > super::MAX_VMO_SIZE {
-                return Err(format!("{where_}: size {:#x} is not a valid VMO size", n.size));
-            }
-            if let Some(last) = n.pages.last_index() {
-                if last >= n.size / PAGE {
-                    return Err(format!("{where_}: slot at page {last} beyond size {:#x}", n.size));
-                }
-            }
-            let (mut frames, mut markers) = (0, 0);
-            for (index, slot) in n.pages.iter() {
-                match slot.frame() {
-                    Some(frame) => {
-                        frames += 1;
-                        if !owned_frames.insert(frame.index()) {
-                            return Err(format!(
-                                "{where_}: frame {} at page {index} is owned twice",
-                                frame.index()
-                            ));
-                        }
-                    }
-                    None => markers += 1,
-                }
-            }
-            if (frames, markers) != (n.pages.frame_count(), n.pages.marker_count()) {
-                return Err(format!("{where_}: page list counts disagree with its slots"));
-            }
+            self.check_node(id, n, &where_, owned_frames)?;
             self.check_links(id, n, &where_)?;
+            self.check_sharing(id, n, &where_)?;
         }
         Ok(())
+    }
+
+    fn check_node(
+        &self,
+        id: NodeId,
+        n: &Node,
+        where_: &str,
+        owned: &mut HashSet<u32>,
+    ) -> Result<(), String> {
+        if n.size % PAGE != 0 || n.size > super::MAX_VMO_SIZE {
+            return Err(format!("{where_}: size {:#x} is not a valid VMO size", n.size));
+        }
+        if let Some(last) = n.pages.last_index() {
+            if last >= n.size / PAGE {
+                return Err(format!("{where_}: slot at page {last} beyond size {:#x}", n.size));
+            }
+        }
+        let (mut frames, mut markers) = (0, 0);
+        for (index, slot) in n.pages.iter() {
+            match slot.frame() {
+                Some(frame) if !owned.insert(frame.index()) => {
+                    return Err(format!(
+                        "{where_}: frame {} at page {index} is owned twice",
+                        frame.index()
+                    ));
+                }
+                Some(_) => frames += 1,
+                None => markers += 1,
+            }
+        }
+        if (frames, markers) != (n.pages.frame_count(), n.pages.marker_count()) {
+            return Err(format!("{where_}: page list counts disagree with its slots"));
+        }
+        match (n.is_visible(), n.users > 0) {
+            (true, false) => Err(format!("{where_}: visible node {id} without users")),
+            (false, true) => Err(format!("{where_}: hidden node {id} with users")),
+            _ => Ok(()),
+        }
     }
 
     fn check_links(&self, id: NodeId, n: &Node, where_: &str) -> Result<(), String> {
@@ -600,6 +513,12 @@ impl Hierarchy {
             if !parent.children.contains(&id) {
                 return Err(format!("{where_}: parent {} does not list it", link.node));
             }
+            if link.limit > 0 && link.offset + link.limit > parent.size / PAGE {
+                return Err(format!(
+                    "{where_}: window {}+{} outside its parent",
+                    link.offset, link.limit
+                ));
+            }
         }
         for &child in &n.children {
             let c = self.nodes.get(child).ok_or(format!("{where_}: dead child {child}"))?;
@@ -607,6 +526,31 @@ impl Hierarchy {
                 return Err(format!("{where_}: child {child} does not name it as parent"));
             }
         }
+        if !n.is_visible() && n.children.len() < 2 {
+            return Err(format!("{where_}: hidden node with {} children", n.children.len()));
+        }
         Ok(())
+    }
+
+    fn check_sharing(&self, id: NodeId, n: &Node, where_: &str) -> Result<(), String> {
+        for (index, slot) in n.pages.iter() {
+            if slot.frame().is_none() {
+                continue;
+            }
+            let viewers = self.count_viewers(id, index, 2);
+            if !n.is_visible() && viewers == 0 {
+                return Err(format!("{where_}: hidden page {index} is seen by nobody (a leak)"));
+            }
+            if n.is_visible() && n.children.is_empty() && viewers > 1 {
+                return Err(format!("{where_}: visible page {index} is seen by another VMO"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn replace_child(children: &mut [NodeId], old: NodeId, new: NodeId) {
+    if let Some(slot) = children.iter_mut().find(|c| **c == old) {
+        *slot = new;
     }
 }

@@ -4,6 +4,8 @@
 //! tree of nodes that copy-on-write clones share, guarded by one lock. Unrelated VMOs are
 //! in different hierarchies and never contend.
 
+mod attribution;
+mod data;
 mod hierarchy;
 
 use std::collections::HashSet;
@@ -91,8 +93,6 @@ pub struct VmoInfo {
     pub committed_fractional_scaled_bytes: u64,
     /// Bytes of bookkeeping for this VMO's pages.
     pub metadata_bytes: u64,
-    /// Live children.
-    pub num_children: u64,
 }
 
 /// A page slot as introspection shows it.
@@ -116,7 +116,7 @@ pub struct FamilyPage {
 /// ```
 /// assert_ne!(zx_vm::AliasKind::Slice, zx_vm::AliasKind::Reference);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AliasKind {
     /// A window of the parent's pages.
     Slice,
@@ -158,7 +158,22 @@ pub(crate) struct HierarchyCell {
     state: Mutex<Hierarchy>,
 }
 
+/// How a VMO looks at its node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum View {
+    /// The node is this VMO's own (a root VMO or a snapshot child).
+    Own,
+    /// A window `[offset, offset + size)` of the node (bytes, page aligned).
+    Slice { offset: u64, size: u64 },
+    /// The whole node, size changes included.
+    Reference,
+}
+
 /// A virtual memory object.
+///
+/// Locks: all of a VMO's data is behind its hierarchy's lock (shared with every VMO of its
+/// clone tree); `name` and a slice's content size have locks of their own, never held
+/// together with it.
 ///
 /// ```
 /// let vm = zx_vm::Vm::new(4 * 4096, 0);
@@ -174,13 +189,17 @@ pub struct Vmo {
     koid: u64,
     cell: Arc<HierarchyCell>,
     node: NodeId,
+    view: View,
     options: VmoOptions,
     name: Mutex<[u8; NAME_LEN]>,
+    /// A slice's own content size (other VMOs keep theirs in the node).
+    slice_content_size: Mutex<u64>,
     registry_key: AtomicUsize,
 }
 
 const NAME_LEN: usize = 32;
 const NO_KEY: usize = usize::MAX;
+const PAGE: u64 = crate::PAGE_SIZE as u64;
 
 impl Vmo {
     pub(crate) fn new(
@@ -191,13 +210,27 @@ impl Vmo {
         options: VmoOptions,
     ) -> Arc<Vmo> {
         let cell = Arc::new(HierarchyCell { id: hierarchy.id(), state: Mutex::new(hierarchy) });
+        Vmo::on_node(vm, koid, cell, node, View::Own, options, 0)
+    }
+
+    fn on_node(
+        vm: Arc<Vm>,
+        koid: u64,
+        cell: Arc<HierarchyCell>,
+        node: NodeId,
+        view: View,
+        options: VmoOptions,
+        slice_content_size: u64,
+    ) -> Arc<Vmo> {
         Arc::new(Vmo {
             vm,
             koid,
             cell,
             node,
+            view,
             options,
             name: Mutex::new([0; NAME_LEN]),
+            slice_content_size: Mutex::new(slice_content_size),
             registry_key: AtomicUsize::new(NO_KEY),
         })
     }
@@ -238,9 +271,41 @@ impl Vmo {
         self.options
     }
 
+    /// For a slice or reference: how it shares its node (`kind`, byte offset, size).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 8192, Default::default()).unwrap();
+    /// let slice = vmo.create_slice(2, 4096, 4096).unwrap();
+    /// assert_eq!(slice.alias(), Some((zx_vm::AliasKind::Slice, 4096, 4096)));
+    /// assert_eq!(vmo.alias(), None);
+    /// ```
+    pub fn alias(&self) -> Option<(AliasKind, u64, u64)> {
+        match self.view {
+            View::Own => None,
+            View::Slice { offset, size } => Some((AliasKind::Slice, offset, size)),
+            View::Reference => Some((AliasKind::Reference, 0, self.size())),
+        }
+    }
+
     fn with<R>(&self, f: impl FnOnce(&mut Hierarchy) -> R) -> R {
         let mut hierarchy = self.cell.state.lock();
         f(&mut hierarchy)
+    }
+
+    /// Translates a range of this VMO into its node, checking it against a slice's window
+    /// (`OutOfRange`, overflow included); other views are checked by the node itself.
+    fn to_node(&self, offset: u64, len: u64) -> Result<u64, VmError> {
+        match self.view {
+            View::Slice { offset: base, size } => {
+                let end = offset.checked_add(len).ok_or(VmError::OutOfRange)?;
+                if end > size {
+                    return Err(VmError::OutOfRange);
+                }
+                Ok(base + offset)
+            }
+            View::Own | View::Reference => Ok(offset),
+        }
     }
 
     /// Size in bytes (a multiple of the page size).
@@ -250,7 +315,10 @@ impl Vmo {
     /// assert_eq!(vm.create_vmo(1, 1, Default::default()).unwrap().size(), 4096);
     /// ```
     pub fn size(&self) -> u64 {
-        self.with(|h| h.size(self.node))
+        match self.view {
+            View::Slice { size, .. } => size,
+            View::Own | View::Reference => self.with(|h| h.size(self.node)),
+        }
     }
 
     /// The content size: the exact size last requested.
@@ -260,7 +328,10 @@ impl Vmo {
     /// assert_eq!(vm.create_vmo(1, 1, Default::default()).unwrap().content_size(), 1);
     /// ```
     pub fn content_size(&self) -> u64 {
-        self.with(|h| h.content_size(self.node))
+        match self.view {
+            View::Slice { .. } => *self.slice_content_size.lock(),
+            View::Own | View::Reference => self.with(|h| h.content_size(self.node)),
+        }
     }
 
     /// Sets the content size (may exceed the size).
@@ -272,7 +343,12 @@ impl Vmo {
     /// assert_eq!(vmo.content_size(), 1 << 40);
     /// ```
     pub fn set_content_size(&self, content_size: u64) {
-        self.with(|h| h.set_content_size(self.node, content_size))
+        match self.view {
+            View::Slice { .. } => *self.slice_content_size.lock() = content_size,
+            View::Own | View::Reference => {
+                self.with(|h| h.set_content_size(self.node, content_size))
+            }
+        }
     }
 
     /// The name: up to 31 bytes and a NUL.
@@ -312,12 +388,13 @@ impl Vmo {
     /// assert_eq!(buf, [0; 4]);
     /// ```
     pub fn read(&self, buffer: &mut [u8], offset: u64) -> Result<(), VmError> {
+        let offset = self.to_node(offset, buffer.len() as u64)?;
         let allocator = self.vm.allocator();
         self.with(|h| h.read(allocator, self.node, buffer, offset))
     }
 
-    /// Writes `buffer` at `offset`, committing pages; `OutOfRange` past the end,
-    /// `NoMemory` (and nothing written) if the pages cannot be had.
+    /// Writes `buffer` at `offset`, committing pages (forking copy-on-write pages);
+    /// `OutOfRange` past the end, `NoMemory` (and nothing written) if the pages cannot be had.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(0, 0);
@@ -325,6 +402,7 @@ impl Vmo {
     /// assert_eq!(vmo.write(&[1], 0), Err(zx_vm::VmError::NoMemory));
     /// ```
     pub fn write(&self, buffer: &[u8], offset: u64) -> Result<(), VmError> {
+        let offset = self.to_node(offset, buffer.len() as u64)?;
         let allocator = self.vm.allocator();
         self.with(|h| h.write(allocator, self.node, buffer, offset))
     }
@@ -338,14 +416,15 @@ impl Vmo {
     /// assert_eq!(vmo.set_size(0), Err(zx_vm::VmError::Unavailable));
     /// ```
     pub fn set_size(&self, size: u64) -> Result<(), VmError> {
-        if !self.options.resizable {
+        if !self.options.resizable || matches!(self.view, View::Slice { .. }) {
             return Err(VmError::Unavailable);
         }
         let allocator = self.vm.allocator();
         self.with(|h| h.set_size(allocator, self.node, size))
     }
 
-    /// `ZX_VMO_OP_COMMIT`: commits every page touching `[offset, offset+len)`.
+    /// `ZX_VMO_OP_COMMIT`: commits every page touching `[offset, offset+len)`, forking
+    /// copy-on-write content into this VMO.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(2 * 4096, 0);
@@ -354,11 +433,13 @@ impl Vmo {
     /// assert_eq!(vmo.info().committed_bytes, 4096);
     /// ```
     pub fn commit(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        let offset = self.to_node(offset, len)?;
         let allocator = self.vm.allocator();
         self.with(|h| h.commit(allocator, self.node, offset, len))
     }
 
-    /// `ZX_VMO_OP_DECOMMIT`: frees the pages of a page-aligned range.
+    /// `ZX_VMO_OP_DECOMMIT`: frees the pages of a page-aligned range (`NotSupported` in a
+    /// copy-on-write relation).
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(4096, 0);
@@ -368,6 +449,7 @@ impl Vmo {
     /// assert_eq!(vm.allocator().free_frames(), 1);
     /// ```
     pub fn decommit(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        let offset = self.to_node(offset, len)?;
         let allocator = self.vm.allocator();
         self.with(|h| h.decommit(allocator, self.node, offset, len))
     }
@@ -384,6 +466,7 @@ impl Vmo {
     /// assert_eq!(buf, [9, 9, 0, 0, 0, 9, 9, 9]);
     /// ```
     pub fn zero(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        let offset = self.to_node(offset, len)?;
         let allocator = self.vm.allocator();
         self.with(|h| h.zero(allocator, self.node, offset, len))
     }
@@ -397,6 +480,7 @@ impl Vmo {
     /// assert!(vmo.check_range(1, u64::MAX).is_err());
     /// ```
     pub fn check_range(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        let offset = self.to_node(offset, len)?;
         self.with(|h| h.check_range(self.node, offset, len).map(|_| ()))
     }
 
@@ -441,7 +525,8 @@ impl Vmo {
         self.with(|h| h.discard_if_unlocked(allocator, self.node))
     }
 
-    /// Attribution and shape figures.
+    /// Attribution and shape figures. Slices and references are charged nothing: their
+    /// pages count in the VMO that owns them.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(0, 0);
@@ -449,7 +534,130 @@ impl Vmo {
     /// assert_eq!(vmo.info().size_bytes, 8192);
     /// ```
     pub fn info(&self) -> VmoInfo {
-        self.with(|h| h.info(self.node))
+        match self.view {
+            View::Own => self.with(|h| h.info(self.node)),
+            View::Slice { .. } | View::Reference => {
+                VmoInfo { size_bytes: self.size(), ..VmoInfo::default() }
+            }
+        }
+    }
+
+    /// Creates a SNAPSHOT child of `[offset, offset + size)`: it reads this VMO's content as
+    /// of now, and later writes on either side are invisible to the other. Checks, in order:
+    /// `offset` unaligned or `offset + size` overflowing → `InvalidArgs`; this VMO is a
+    /// slice → `NotSupported`; a pinned page → `BadState`. O(1) in the pages.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4 * 4096, 0);
+    /// let parent = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// parent.write(b"old", 0).unwrap();
+    /// let child = parent.create_snapshot(2, 0, 4096, Default::default()).unwrap();
+    /// parent.write(b"new", 0).unwrap();
+    /// let mut seen = [0u8; 3];
+    /// child.read(&mut seen, 0).unwrap();
+    /// assert_eq!(&seen, b"old");
+    /// ```
+    pub fn create_snapshot(
+        &self,
+        koid: u64,
+        offset: u64,
+        size: u64,
+        options: VmoOptions,
+    ) -> Result<Arc<Vmo>, VmError> {
+        if offset % PAGE != 0 || offset.checked_add(size).is_none() {
+            return Err(VmError::InvalidArgs);
+        }
+        if matches!(self.view, View::Slice { .. }) {
+            return Err(VmError::NotSupported);
+        }
+        let node = self.with(|h| {
+            if h.has_pinned_pages(self.node) {
+                return Err(VmError::BadState);
+            }
+            h.snapshot(self.node, koid, offset, size, options)
+        })?;
+        Ok(self.register_child(koid, node, View::Own, options, 0))
+    }
+
+    /// Creates a SLICE child: a window `[offset, offset + size)` that shares this VMO's pages
+    /// both ways. Checks, in order: unaligned → `InvalidArgs`; overflowing → `OutOfRange`;
+    /// outside this VMO → `InvalidArgs`; this VMO resizable → `NotSupported`.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4 * 4096, 0);
+    /// let parent = vm.create_vmo(1, 2 * 4096, Default::default()).unwrap();
+    /// let slice = parent.create_slice(2, 4096, 4096).unwrap();
+    /// slice.write(b"shared", 0).unwrap();
+    /// let mut seen = [0u8; 6];
+    /// parent.read(&mut seen, 4096).unwrap();
+    /// assert_eq!(&seen, b"shared");
+    /// ```
+    pub fn create_slice(&self, koid: u64, offset: u64, size: u64) -> Result<Arc<Vmo>, VmError> {
+        if offset % PAGE != 0 || size % PAGE != 0 {
+            return Err(VmError::InvalidArgs);
+        }
+        let end = offset.checked_add(size).ok_or(VmError::OutOfRange)?;
+        if end > self.size() {
+            return Err(VmError::InvalidArgs);
+        }
+        let base = match self.view {
+            View::Slice { offset: base, .. } => base,
+            View::Own | View::Reference => 0,
+        };
+        let resizable = self.with(|h| h.is_resizable(self.node));
+        if resizable {
+            return Err(VmError::NotSupported);
+        }
+        self.with(|h| h.add_user(self.node));
+        let view = View::Slice { offset: base + offset, size };
+        Ok(self.register_child(koid, self.node, view, VmoOptions::default(), size))
+    }
+
+    /// Creates a REFERENCE child: it shares everything with this VMO, size changes and
+    /// content size included. A slice → `NotSupported`; `resizable` on a VMO that is not →
+    /// `NotSupported`.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4 * 4096, 0);
+    /// let parent = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// let reference = parent.create_reference(2, false).unwrap();
+    /// reference.write(b"same", 0).unwrap();
+    /// let mut seen = [0u8; 4];
+    /// parent.read(&mut seen, 0).unwrap();
+    /// assert_eq!(&seen, b"same");
+    /// ```
+    pub fn create_reference(&self, koid: u64, resizable: bool) -> Result<Arc<Vmo>, VmError> {
+        if matches!(self.view, View::Slice { .. }) {
+            return Err(VmError::NotSupported);
+        }
+        let node_resizable = self.with(|h| h.is_resizable(self.node));
+        if resizable && !node_resizable {
+            return Err(VmError::NotSupported);
+        }
+        self.with(|h| h.add_user(self.node));
+        let options = VmoOptions { resizable, ..VmoOptions::default() };
+        Ok(self.register_child(koid, self.node, View::Reference, options, 0))
+    }
+
+    fn register_child(
+        &self,
+        koid: u64,
+        node: NodeId,
+        view: View,
+        options: VmoOptions,
+        slice_content_size: u64,
+    ) -> Arc<Vmo> {
+        let vmo = Vmo::on_node(
+            self.vm.clone(),
+            koid,
+            self.cell.clone(),
+            node,
+            view,
+            options,
+            slice_content_size,
+        );
+        self.vm.register(&vmo);
+        vmo
     }
 
     /// Every node of this VMO's hierarchy, for pictures and debugging.
@@ -488,6 +696,6 @@ impl Drop for Vmo {
             self.vm.unregister(key);
         }
         let allocator = self.vm.allocator();
-        self.cell.state.lock().release_node(allocator, self.node);
+        self.cell.state.lock().remove_user(allocator, self.node);
     }
 }

@@ -1,0 +1,395 @@
+//! Operations on a node's data: read, write, commit, decommit, zero, resize, and the
+//! discardable protocol. Each validates and allocates everything it needs before it changes
+//! anything, so a failure leaves the node as it was.
+
+use super::hierarchy::{free_slot, DiscardState, Hierarchy, NodeId, PAGE};
+use super::LockState;
+use crate::allocator::{PageAllocator, ZeroFill};
+use crate::arena::{Frame, PAGE_SIZE};
+use crate::error::VmError;
+use crate::page_list::{PageSlot, Slot};
+
+/// A byte range cut at page boundaries: `(page index, offset in page, length)`.
+fn page_chunks(offset: u64, len: u64) -> impl Iterator<Item = (u64, usize, usize)> {
+    let end = offset + len;
+    let mut position = offset;
+    std::iter::from_fn(move || {
+        if position >= end {
+            return None;
+        }
+        let in_page = position % PAGE;
+        let chunk = (PAGE - in_page).min(end - position);
+        let item = (position / PAGE, in_page as usize, chunk as usize);
+        position += chunk;
+        Some(item)
+    })
+}
+
+impl Hierarchy {
+    /// `OutOfRange` unless `[offset, offset+len)` lies inside the node (overflow included);
+    /// returns the end.
+    pub(crate) fn check_range(&self, node: NodeId, offset: u64, len: u64) -> Result<u64, VmError> {
+        let end = offset.checked_add(len).ok_or(VmError::OutOfRange)?;
+        if end > self.nodes[node].size {
+            return Err(VmError::OutOfRange);
+        }
+        Ok(end)
+    }
+
+    fn owns_page(&self, node: NodeId, index: u64) -> bool {
+        matches!(self.nodes[node].pages.get(index), Some(Slot::Page(_)))
+    }
+
+    pub(crate) fn read(
+        &self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        buffer: &mut [u8],
+        offset: u64,
+    ) -> Result<(), VmError> {
+        self.check_range(node, offset, buffer.len() as u64)?;
+        let mut done = 0;
+        for (index, in_page, len) in page_chunks(offset, buffer.len() as u64) {
+            let out = &mut buffer[done..done + len];
+            match self.visible_frame(node, index) {
+                Some(frame) => out.copy_from_slice(&allocator.bytes(frame)[in_page..in_page + len]),
+                None => out.fill(0),
+            }
+            done += len;
+        }
+        Ok(())
+    }
+
+    /// Allocates, all or nothing, a frame for every page in `[first, end)` that `node` does
+    /// not own yet (a fork that moves instead of copying hands its frame back unused).
+    /// Costs time in the pages already owned, not in the length of the range.
+    fn frames_for(
+        &self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        first: u64,
+        end: u64,
+    ) -> Result<Vec<Frame>, VmError> {
+        let pages = &self.nodes[node].pages;
+        let owned = pages.range(first, end).filter(|(_, slot)| slot.frame().is_some()).count();
+        let needed = (end - first).saturating_sub(owned as u64);
+        let needed = usize::try_from(needed).map_err(|_| VmError::NoMemory)?;
+        allocator.alloc_many(needed, ZeroFill::Yes)
+    }
+
+    /// Makes `node` own page `index`, with the content it showed: an ancestor's page is
+    /// moved down when `node` is its last viewer and copied otherwise (fork on write);
+    /// a page that read zero gets a zeroed frame from `spare`.
+    fn own_page<'a>(
+        &'a mut self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        index: u64,
+        spare: &mut Vec<Frame>,
+    ) -> &'a mut Frame {
+        if !self.owns_page(node, index) {
+            let slot = match self.find_owner(node, index) {
+                Some((owner, at)) if self.count_viewers(owner, at, 2) == 1 => {
+                    tracing::trace!(hierarchy = self.id(), node, index, "fork: page moved");
+                    self.nodes[owner].pages.remove(at).expect("find_owner found a slot")
+                }
+                Some((owner, at)) => {
+                    let mut frame =
+                        spare.pop().expect("frames_for counted every page without a frame");
+                    let source = self.nodes[owner].pages.get(at).and_then(Slot::frame);
+                    allocator.copy(source.expect("find_owner found a frame"), &mut frame);
+                    tracing::trace!(hierarchy = self.id(), node, index, "fork: page copied");
+                    Slot::Page(PageSlot::new(frame))
+                }
+                None => {
+                    Slot::Page(PageSlot::new(spare.pop().expect("frames_for counted every page")))
+                }
+            };
+            self.nodes[node].pages.insert(index, slot);
+        }
+        match self.nodes[node].pages.get_mut(index) {
+            Some(Slot::Page(page)) => &mut page.frame,
+            _ => unreachable!("the page was committed just above"),
+        }
+    }
+
+    pub(crate) fn write(
+        &mut self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        buffer: &[u8],
+        offset: u64,
+    ) -> Result<(), VmError> {
+        let end = self.check_range(node, offset, buffer.len() as u64)?;
+        let mut spare = self.frames_for(allocator, node, offset / PAGE, end.div_ceil(PAGE))?;
+        let mut done = 0;
+        for (index, in_page, len) in page_chunks(offset, buffer.len() as u64) {
+            let frame = self.own_page(allocator, node, index, &mut spare);
+            allocator.bytes_mut(frame)[in_page..in_page + len]
+                .copy_from_slice(&buffer[done..done + len]);
+            done += len;
+        }
+        allocator.free_all(spare);
+        Ok(())
+    }
+
+    pub(crate) fn commit(
+        &mut self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        offset: u64,
+        len: u64,
+    ) -> Result<(), VmError> {
+        let end = self.check_range(node, offset, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let (first, last) = (offset / PAGE, end.div_ceil(PAGE));
+        let mut spare = self.frames_for(allocator, node, first, last)?;
+        for index in first..last {
+            self.own_page(allocator, node, index, &mut spare);
+        }
+        allocator.free_all(spare);
+        Ok(())
+    }
+
+    fn any_pinned(&self, node: NodeId, first: u64, end: u64) -> bool {
+        self.nodes[node].pages.range(first, end).any(|(_, slot)| slot.is_pinned())
+    }
+
+    pub(crate) fn decommit(
+        &mut self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        offset: u64,
+        len: u64,
+    ) -> Result<(), VmError> {
+        let end = self.check_range(node, offset, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        if self.in_cow_relation(node) {
+            return Err(VmError::NotSupported);
+        }
+        if offset % PAGE != 0 || len % PAGE != 0 {
+            return Err(VmError::InvalidArgs);
+        }
+        let (first, last) = (offset / PAGE, end / PAGE);
+        if self.any_pinned(node, first, last) {
+            return Err(VmError::BadState);
+        }
+        self.nodes[node].pages.remove_range(first, last, |_, slot| free_slot(allocator, slot));
+        Ok(())
+    }
+
+    /// Zeroes bytes `[in_page, in_page + len)` of page `index` wherever they would not
+    /// already read zero.
+    fn zero_within_page(
+        &mut self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        index: u64,
+        in_page: usize,
+        len: usize,
+        spare: &mut Vec<Frame>,
+    ) {
+        if self.visible_frame(node, index).is_some() {
+            let frame = self.own_page(allocator, node, index, spare);
+            allocator.bytes_mut(frame)[in_page..in_page + len].fill(0);
+        }
+    }
+
+    /// Makes the whole pages `[first, end)` read zero: pinned pages are zeroed in place (they
+    /// cannot move), other owned frames are released, zero markers hide whatever an ancestor
+    /// would show, and ancestor pages nobody sees any more are freed. Costs time in the
+    /// committed pages, not in the range's length.
+    fn zero_whole_pages(&mut self, allocator: &PageAllocator, node: NodeId, first: u64, end: u64) {
+        let owned: Vec<u64> = self.nodes[node].pages.range(first, end).map(|(i, _)| i).collect();
+        for index in owned {
+            match self.nodes[node].pages.get_mut(index) {
+                Some(Slot::Page(page)) if page.pin_count > 0 => {
+                    allocator.bytes_mut(&mut page.frame).fill(0);
+                }
+                Some(Slot::Zero) => {}
+                _ => {
+                    if let Some(slot) = self.nodes[node].pages.remove(index) {
+                        free_slot(allocator, slot);
+                    }
+                }
+            }
+        }
+        let shown = self.ancestor_pages(node, first, end);
+        for &(index, _, _) in &shown {
+            self.nodes[node].pages.insert(index, Slot::Zero);
+        }
+        let owners: Vec<(NodeId, u64)> = shown.iter().map(|&(_, owner, at)| (owner, at)).collect();
+        self.free_if_unseen(allocator, &owners);
+    }
+
+    pub(crate) fn zero(
+        &mut self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        offset: u64,
+        len: u64,
+    ) -> Result<(), VmError> {
+        let end = self.check_range(node, offset, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let (first_whole, end_whole) = (offset.div_ceil(PAGE), end / PAGE);
+        let mut partial = Vec::new();
+        if first_whole > end_whole {
+            partial.push((offset / PAGE, offset % PAGE, len));
+        } else {
+            if offset % PAGE != 0 {
+                partial.push((offset / PAGE, offset % PAGE, PAGE - offset % PAGE));
+            }
+            if end % PAGE != 0 {
+                partial.push((end / PAGE, 0, end % PAGE));
+            }
+        }
+        let needed = partial
+            .iter()
+            .filter(|&&(index, _, _)| !self.owns_page(node, index))
+            .filter(|&&(index, _, _)| self.visible_frame(node, index).is_some())
+            .count();
+        let mut spare = allocator.alloc_many(needed, ZeroFill::Yes)?;
+        for (index, in_page, chunk) in partial {
+            self.zero_within_page(
+                allocator,
+                node,
+                index,
+                in_page as usize,
+                chunk as usize,
+                &mut spare,
+            );
+        }
+        if first_whole < end_whole {
+            self.zero_whole_pages(allocator, node, first_whole, end_whole);
+        }
+        allocator.free_all(spare);
+        Ok(())
+    }
+
+    pub(crate) fn set_size(
+        &mut self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        size: u64,
+    ) -> Result<(), VmError> {
+        let rounded = super::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
+        let new_pages = rounded / PAGE;
+        if self.any_pinned(node, new_pages, u64::MAX) {
+            return Err(VmError::BadState);
+        }
+        let tail = rounded - size;
+        let tail_index = size / PAGE;
+        let needs_tail_page = tail > 0
+            && !self.owns_page(node, tail_index)
+            && self.visible_frame(node, tail_index).is_some();
+        let mut spare = allocator.alloc_many(usize::from(needs_tail_page), ZeroFill::Yes)?;
+        self.nodes[node]
+            .pages
+            .remove_range(new_pages, u64::MAX, |_, slot| free_slot(allocator, slot));
+        self.shrink_windows(allocator, node, new_pages);
+        if tail > 0 {
+            let in_page = (size % PAGE) as usize;
+            self.zero_within_page(
+                allocator,
+                node,
+                tail_index,
+                in_page,
+                PAGE_SIZE - in_page,
+                &mut spare,
+            );
+        }
+        allocator.free_all(spare);
+        let n = &mut self.nodes[node];
+        n.size = rounded;
+        n.content_size = size;
+        Ok(())
+    }
+
+    /// After `node` shrinks to `pages`: it never again sees its ancestors' pages past that
+    /// point (nor do the children that see through it), and ancestor pages nobody sees any
+    /// more are freed.
+    fn shrink_windows(&mut self, allocator: &PageAllocator, node: NodeId, pages: u64) {
+        let cut: Vec<(NodeId, u64)> = self
+            .ancestor_pages(node, pages, u64::MAX)
+            .into_iter()
+            .map(|(_, owner, at)| (owner, at))
+            .collect();
+        if let Some(link) = self.nodes[node].parent.as_mut() {
+            link.limit = link.limit.min(pages);
+        }
+        for child in self.nodes[node].children.clone() {
+            if let Some(link) = self.nodes[child].parent.as_mut() {
+                link.limit = link.limit.min(pages.saturating_sub(link.offset));
+            }
+        }
+        self.free_if_unseen(allocator, &cut);
+    }
+
+    fn discard_state(&mut self, node: NodeId) -> Result<&mut DiscardState, VmError> {
+        self.nodes[node].discard.as_mut().ok_or(VmError::NotSupported)
+    }
+
+    fn check_whole_range(&self, node: NodeId, offset: u64, len: u64) -> Result<(), VmError> {
+        if offset != 0 || len != self.nodes[node].size {
+            return Err(VmError::OutOfRange);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn lock_discardable(
+        &mut self,
+        node: NodeId,
+        offset: u64,
+        len: u64,
+        try_only: bool,
+    ) -> Result<LockState, VmError> {
+        self.check_whole_range(node, offset, len)?;
+        let size = self.nodes[node].size;
+        let state = self.discard_state(node)?;
+        if try_only && state.discarded {
+            return Err(VmError::Unavailable);
+        }
+        let discarded_size = if state.discarded { size } else { 0 };
+        state.discarded = false;
+        state.lock_count += 1;
+        Ok(LockState { offset: 0, size, discarded_offset: 0, discarded_size })
+    }
+
+    pub(crate) fn unlock_discardable(
+        &mut self,
+        node: NodeId,
+        offset: u64,
+        len: u64,
+    ) -> Result<(), VmError> {
+        self.check_whole_range(node, offset, len)?;
+        let state = self.discard_state(node)?;
+        if state.lock_count == 0 {
+            return Err(VmError::BadState);
+        }
+        state.lock_count -= 1;
+        Ok(())
+    }
+
+    pub(crate) fn discard_if_unlocked(&mut self, allocator: &PageAllocator, node: NodeId) -> u64 {
+        match self.nodes[node].discard {
+            Some(state) if state.lock_count == 0 => {}
+            _ => return 0,
+        }
+        let mut freed = 0;
+        self.nodes[node].pages.remove_range(0, u64::MAX, |_, slot| {
+            freed += u64::from(slot.frame().is_some());
+            free_slot(allocator, slot);
+        });
+        if let Some(state) = self.nodes[node].discard.as_mut() {
+            state.discarded = true;
+        }
+        tracing::trace!(hierarchy = self.id(), node, freed, "discarded");
+        freed
+    }
+}
