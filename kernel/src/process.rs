@@ -14,9 +14,8 @@ use zx_syscalls::{ProcessCore, Status};
 ///
 /// Each method is the Zircon syscall of the same name without `zx_`, with the C arguments
 /// in the C order; out-parameters come back in `Ok`. The argument checks, their order and
-/// the statuses are those of `semantics.md`; the calls of §7 and §9 (BTIs, PMTs,
-/// contiguous and physical VMOs, ports, pagers) and `vmo_transfer_data` answer
-/// `ZX_ERR_NOT_SUPPORTED` in this version.
+/// the statuses are those of `semantics.md`; the calls of §9 (ports, pagers) and
+/// `vmo_transfer_data` answer `ZX_ERR_NOT_SUPPORTED` in this version.
 ///
 /// ```
 /// use zx_kernel::{zx::*, Kernel, Status};
@@ -116,14 +115,14 @@ impl Process {
             /// assert!(p.vmo_transfer_data(vmo, 0, 0, 4096, vmo, 0).is_err());
             /// ```
             pub fn vmo_transfer_data(&self, dst_vmo: zx_handle_t, options: u32, offset: u64, length: u64, src_vmo: zx_handle_t, src_offset: u64) -> Result<(), Status>;
-            /// `zx_vmo_create_contiguous` (not emulated in this version).
+            /// `zx_vmo_create_contiguous`: physically consecutive pages that stay committed.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
             /// assert!(p.vmo_create_contiguous(0, 4096, 0).is_err());
             /// ```
             pub fn vmo_create_contiguous(&self, bti: zx_handle_t, size: u64, alignment_log2: u32) -> Result<zx_handle_t, Status>;
-            /// `zx_vmo_create_physical` (not emulated in this version).
+            /// `zx_vmo_create_physical`: a VMO over the emulated device-memory window.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
@@ -181,7 +180,7 @@ impl Process {
             /// assert_eq!(p.object_get_info_vmo(vmo).unwrap().size_bytes, 8192);
             /// ```
             pub fn object_get_info_vmo(&self, handle: zx_handle_t) -> Result<zx_info_vmo_t, Status>;
-            /// `zx_object_get_info(ZX_INFO_BTI)`, typed (not emulated in this version).
+            /// `zx_object_get_info(ZX_INFO_BTI)`, typed.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
@@ -246,35 +245,35 @@ impl Process {
             /// assert!(p.root_resource().is_ok());
             /// ```
             pub fn root_resource(&self) -> Result<zx_handle_t, Status>;
-            /// `zx_iommu_create` (not emulated in this version).
+            /// `zx_iommu_create` (the dummy IOMMU).
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
             /// assert!(p.iommu_create(0, 0, &[]).is_err());
             /// ```
             pub fn iommu_create(&self, resource: zx_handle_t, iommu_type: u32, desc: &[u8]) -> Result<zx_handle_t, Status>;
-            /// `zx_bti_create` (not emulated in this version).
+            /// `zx_bti_create`.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
             /// assert!(p.bti_create(0, 0, 0).is_err());
             /// ```
             pub fn bti_create(&self, iommu: zx_handle_t, options: u32, bti_id: u64) -> Result<zx_handle_t, Status>;
-            /// `zx_bti_pin` (not emulated in this version).
+            /// `zx_bti_pin`: commits and pins a range, writes its physical addresses, returns a PMT.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
             /// assert!(p.bti_pin(0, 0, 0, 0, 4096, &mut [0]).is_err());
             /// ```
             pub fn bti_pin(&self, bti: zx_handle_t, options: u32, vmo: zx_handle_t, offset: u64, size: u64, addrs: &mut [zx_paddr_t]) -> Result<zx_handle_t, Status>;
-            /// `zx_bti_release_quarantine` (not emulated in this version).
+            /// `zx_bti_release_quarantine`: releases the pins of PMTs closed without unpinning.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
             /// assert!(p.bti_release_quarantine(0).is_err());
             /// ```
             pub fn bti_release_quarantine(&self, bti: zx_handle_t) -> Result<(), Status>;
-            /// `zx_pmt_unpin` (not emulated in this version).
+            /// `zx_pmt_unpin`: releases the pins; the handle is always consumed.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();

@@ -67,7 +67,12 @@ impl KernelCore {
     /// assert_eq!(kernel.vm().allocator().total_frames(), 65536);
     /// ```
     pub fn new(settings: KernelSettings) -> Arc<KernelCore> {
-        let vm = Vm::new(settings.memory_bytes, settings.ram_base);
+        let vm = Vm::with_device_window(
+            settings.memory_bytes,
+            settings.ram_base,
+            settings.device_memory_base,
+            settings.device_memory_bytes,
+        );
         let koids = AtomicU64::new(FIRST_KOID);
         let root_koid = koids.fetch_add(1, Ordering::Relaxed);
         Arc::new(KernelCore {

@@ -324,6 +324,166 @@ pub struct ResourceObject {
     pub koid: zx_koid_t,
 }
 
+/// An IOMMU (only the dummy kind: device addresses are physical addresses).
+///
+/// ```
+/// let iommu = zx_syscalls::object::IommuObject { koid: 9 };
+/// assert_eq!(iommu.koid, 9);
+/// ```
+#[derive(Debug)]
+pub struct IommuObject {
+    /// The IOMMU's koid.
+    pub koid: zx_koid_t,
+}
+
+/// Pins held on a range of a VMO; dropping it releases them (RAII).
+///
+/// Invariant: while it lives, every page of `[offset, offset + len)` of `vmo` holds one pin
+/// from it, and it keeps the VMO object alive (a pinned child still counts as a child).
+#[derive(Debug)]
+pub struct PinnedRange {
+    vmo: Arc<VmoObject>,
+    offset: u64,
+    len: u64,
+}
+
+impl PinnedRange {
+    /// Pins `[offset, offset + len)` of `vmo`, returning the pins and the pages' physical
+    /// addresses.
+    ///
+    /// ```no_run
+    /// # fn demo(vmo: zx_vm::sync::Arc<zx_syscalls::object::VmoObject>) {
+    /// let (pins, addrs) = zx_syscalls::object::PinnedRange::pin(vmo, 0, 4096).unwrap();
+    /// drop(pins); // unpinned
+    /// # }
+    /// ```
+    pub fn pin(
+        vmo: Arc<VmoObject>,
+        offset: u64,
+        len: u64,
+    ) -> Result<(PinnedRange, Vec<u64>), zx_vm::VmError> {
+        let addresses = vmo.vmo.pin(offset, len)?;
+        Ok((PinnedRange { vmo, offset, len }, addresses))
+    }
+}
+
+impl Drop for PinnedRange {
+    fn drop(&mut self) {
+        self.vmo.vmo.unpin(self.offset, self.len);
+    }
+}
+
+#[derive(Debug, Default)]
+struct BtiState {
+    live_pmts: u64,
+    quarantine: Vec<PinnedRange>,
+}
+
+/// A bus transaction initiator: pins memory for a device.
+///
+/// Invariant: `live_pmts` counts the PMTs whose pins are held and not quarantined; the
+/// quarantine holds the pins of PMTs closed without `pmt_unpin`, until released.
+///
+/// ```
+/// let bti = zx_syscalls::object::BtiObject::new(10, 0);
+/// assert_eq!(bti.counts(), (0, 0));
+/// ```
+#[derive(Debug)]
+pub struct BtiObject {
+    /// The BTI's koid.
+    pub koid: zx_koid_t,
+    /// The id given at creation.
+    pub bti_id: u64,
+    state: Mutex<BtiState>,
+}
+
+impl BtiObject {
+    /// A BTI with nothing pinned.
+    ///
+    /// ```
+    /// assert_eq!(zx_syscalls::object::BtiObject::new(1, 2).bti_id, 2);
+    /// ```
+    pub fn new(koid: zx_koid_t, bti_id: u64) -> BtiObject {
+        BtiObject { koid, bti_id, state: Mutex::new(BtiState::default()) }
+    }
+
+    /// `(pmo_count, quarantine_count)`.
+    ///
+    /// ```
+    /// assert_eq!(zx_syscalls::object::BtiObject::new(1, 2).counts(), (0, 0));
+    /// ```
+    pub fn counts(&self) -> (u64, u64) {
+        let state = self.state.lock();
+        (state.live_pmts, state.quarantine.len() as u64)
+    }
+
+    /// Releases every quarantined pin.
+    ///
+    /// ```
+    /// zx_syscalls::object::BtiObject::new(1, 2).release_quarantine();
+    /// ```
+    pub fn release_quarantine(&self) {
+        let released = std::mem::take(&mut self.state.lock().quarantine);
+        drop(released); // unpins, outside the BTI's lock
+    }
+}
+
+/// A pinned memory token: the pins one `bti_pin` took.
+///
+/// ```no_run
+/// # fn demo(pmt: &zx_syscalls::object::PmtObject) {
+/// pmt.unpin();
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct PmtObject {
+    /// The PMT's koid.
+    pub koid: zx_koid_t,
+    bti: Arc<BtiObject>,
+    pins: Mutex<Option<PinnedRange>>,
+}
+
+impl PmtObject {
+    /// A PMT holding `pins` for `bti`.
+    ///
+    /// ```no_run
+    /// # fn demo(bti: zx_vm::sync::Arc<zx_syscalls::object::BtiObject>, pins: zx_syscalls::object::PinnedRange) {
+    /// let pmt = zx_syscalls::object::PmtObject::new(5, bti, pins);
+    /// # }
+    /// ```
+    pub fn new(koid: zx_koid_t, bti: Arc<BtiObject>, pins: PinnedRange) -> PmtObject {
+        bti.state.lock().live_pmts += 1;
+        PmtObject { koid, bti, pins: Mutex::new(Some(pins)) }
+    }
+
+    /// Releases the pins (`pmt_unpin`); a second call does nothing.
+    ///
+    /// ```no_run
+    /// # fn demo(pmt: &zx_syscalls::object::PmtObject) {
+    /// pmt.unpin();
+    /// # }
+    /// ```
+    pub fn unpin(&self) {
+        let pins = self.pins.lock().take();
+        if pins.is_some() {
+            let mut state = self.bti.state.lock();
+            state.live_pmts = state.live_pmts.saturating_sub(1);
+        }
+        drop(pins);
+    }
+}
+
+impl Drop for PmtObject {
+    fn drop(&mut self) {
+        // Closed without pmt_unpin: the pages stay pinned in the BTI's quarantine.
+        if let Some(pins) = self.pins.lock().take() {
+            let mut state = self.bti.state.lock();
+            state.live_pmts = state.live_pmts.saturating_sub(1);
+            state.quarantine.push(pins);
+        }
+    }
+}
+
 /// Everything a handle can refer to.
 ///
 /// ```no_run
@@ -340,6 +500,12 @@ pub enum KernelObject {
     Event(Arc<EventObject>),
     /// `ZX_OBJ_TYPE_RESOURCE`.
     Resource(Arc<ResourceObject>),
+    /// `ZX_OBJ_TYPE_IOMMU`.
+    Iommu(Arc<IommuObject>),
+    /// `ZX_OBJ_TYPE_BTI`.
+    Bti(Arc<BtiObject>),
+    /// `ZX_OBJ_TYPE_PMT`.
+    Pmt(Arc<PmtObject>),
 }
 
 impl ObjectKind for KernelObject {
@@ -348,6 +514,9 @@ impl ObjectKind for KernelObject {
             KernelObject::Vmo(_) => zx::ZX_OBJ_TYPE_VMO,
             KernelObject::Event(_) => zx::ZX_OBJ_TYPE_EVENT,
             KernelObject::Resource(_) => zx::ZX_OBJ_TYPE_RESOURCE,
+            KernelObject::Iommu(_) => zx::ZX_OBJ_TYPE_IOMMU,
+            KernelObject::Bti(_) => zx::ZX_OBJ_TYPE_BTI,
+            KernelObject::Pmt(_) => zx::ZX_OBJ_TYPE_PMT,
         }
     }
 }
@@ -365,6 +534,9 @@ impl KernelObject {
             KernelObject::Vmo(v) => v.vmo.koid(),
             KernelObject::Event(e) => e.koid,
             KernelObject::Resource(r) => r.koid,
+            KernelObject::Iommu(i) => i.koid,
+            KernelObject::Bti(b) => b.koid,
+            KernelObject::Pmt(p) => p.koid,
         }
     }
 
@@ -379,7 +551,10 @@ impl KernelObject {
         match self {
             KernelObject::Vmo(v) => Some(&v.signals),
             KernelObject::Event(e) => Some(&e.signals),
-            KernelObject::Resource(_) => None,
+            KernelObject::Resource(_)
+            | KernelObject::Iommu(_)
+            | KernelObject::Bti(_)
+            | KernelObject::Pmt(_) => None,
         }
     }
 
@@ -395,7 +570,10 @@ impl KernelObject {
         match self {
             KernelObject::Event(_) => zx::ZX_USER_SIGNAL_ALL | zx::ZX_EVENT_SIGNALED,
             KernelObject::Vmo(_) => zx::ZX_USER_SIGNAL_ALL,
-            KernelObject::Resource(_) => 0,
+            KernelObject::Resource(_)
+            | KernelObject::Iommu(_)
+            | KernelObject::Bti(_)
+            | KernelObject::Pmt(_) => 0,
         }
     }
 }

@@ -24,6 +24,7 @@
 mod allocator;
 #[allow(unsafe_code)]
 mod arena;
+mod device;
 mod error;
 mod page_list;
 pub mod sync;
@@ -32,10 +33,11 @@ mod vmo;
 
 pub use allocator::{PageAllocator, ZeroFill};
 pub use arena::{Frame, PAGE_SIZE};
+pub use device::DeviceMemory;
 pub use error::VmError;
 pub use page_list::{PageList, PageSlot, Slot, RUN_PAGES};
 pub use vm::Vm;
 pub use vmo::{
     round_up_to_page, AliasKind, FamilyNode, FamilyPage, LockState, Vmo, VmoInfo, VmoOptions,
-    MAX_VMO_SIZE,
+    MAX_PINS, MAX_VMO_SIZE,
 };

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use slab::Slab;
 
 use crate::allocator::PageAllocator;
+use crate::device::DeviceMemory;
 use crate::error::VmError;
 use crate::sync::{Arc, AtomicU64, Mutex, Ordering, Weak};
 use crate::vmo::{Hierarchy, Vmo, VmoOptions};
@@ -31,8 +32,11 @@ use crate::vmo::{Hierarchy, Vmo, VmoOptions};
 #[derive(Debug)]
 pub struct Vm {
     allocator: PageAllocator,
+    device: DeviceMemory,
     registry: Mutex<Slab<Weak<Vmo>>>,
     next_hierarchy_id: AtomicU64,
+    /// Pins held on all pages, for the conservation check.
+    pins: AtomicU64,
 }
 
 impl Vm {
@@ -43,11 +47,103 @@ impl Vm {
     /// assert_eq!(vm.allocator().total_frames(), 256);
     /// ```
     pub fn new(memory_bytes: u64, ram_base: u64) -> Arc<Vm> {
+        Vm::with_device_window(memory_bytes, ram_base, 0, 0)
+    }
+
+    /// A VM whose physical VMOs may map the device window `[device_base, device_base +
+    /// device_bytes)`.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::with_device_window(4096, 0x8000_0000, 0x1000, 0x4000);
+    /// assert!(vm.device().contains(0x1000, 0x4000));
+    /// ```
+    pub fn with_device_window(
+        memory_bytes: u64,
+        ram_base: u64,
+        device_base: u64,
+        device_bytes: u64,
+    ) -> Arc<Vm> {
         Arc::new(Vm {
             allocator: PageAllocator::new(memory_bytes, ram_base),
+            device: DeviceMemory::new(device_base, device_bytes),
             registry: Mutex::new(Slab::new()),
             next_hierarchy_id: AtomicU64::new(1),
+            pins: AtomicU64::new(0),
         })
+    }
+
+    /// The device-memory window.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// assert!(!vm.device().contains(0, 1));
+    /// ```
+    pub fn device(&self) -> &DeviceMemory {
+        &self.device
+    }
+
+    pub(crate) fn pins_changed(&self, added: u64, removed: u64) {
+        self.pins.fetch_add(added, Ordering::Relaxed);
+        self.pins.fetch_sub(removed, Ordering::Relaxed);
+    }
+
+    /// Creates a contiguous VMO of `size` bytes: its pages are physically consecutive,
+    /// start at a multiple of `2^alignment_log2` (at least a page) and stay committed.
+    /// `OutOfRange` for a size past the maximum, `NoMemory` when no such run is free.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(8 * 4096, 0);
+    /// let vmo = vm.create_contiguous(1, 3 * 4096, 13).unwrap();
+    /// let pages = &vmo.family()[0].pages;
+    /// assert_eq!(pages[0].paddr.unwrap() % 8192, 0);
+    /// assert_eq!(pages[2].paddr.unwrap(), pages[0].paddr.unwrap() + 2 * 4096);
+    /// ```
+    pub fn create_contiguous(
+        self: &Arc<Self>,
+        koid: u64,
+        size: u64,
+        alignment_log2: u32,
+    ) -> Result<Arc<Vmo>, VmError> {
+        let rounded = crate::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
+        let frames =
+            self.allocator.alloc_contiguous(rounded / crate::PAGE_SIZE as u64, alignment_log2)?;
+        let hierarchy_id = self.next_hierarchy_id.fetch_add(1, Ordering::Relaxed);
+        let (mut hierarchy, node) =
+            Hierarchy::new_root(hierarchy_id, koid, size, VmoOptions::default())?;
+        hierarchy.adopt_contiguous(node, frames);
+        let vmo = Vmo::new(self.clone(), koid, hierarchy, node, VmoOptions::default());
+        self.register(&vmo);
+        Ok(vmo)
+    }
+
+    /// Creates a physical VMO over `[paddr, paddr + size)` of the device window: page
+    /// aligned and non-empty (`InvalidArgs`), inside the window (`OutOfRange`).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::with_device_window(0, 0x8000_0000, 0x1000, 0x4000);
+    /// let vmo = vm.create_physical(1, 0x2000, 0x1000).unwrap();
+    /// vmo.write(b"reg", 0).unwrap();
+    /// assert_eq!(vmo.info().committed_bytes, 0);
+    /// ```
+    pub fn create_physical(
+        self: &Arc<Self>,
+        koid: u64,
+        paddr: u64,
+        size: u64,
+    ) -> Result<Arc<Vmo>, VmError> {
+        let page = crate::PAGE_SIZE as u64;
+        if paddr % page != 0 || size % page != 0 || size == 0 {
+            return Err(VmError::InvalidArgs);
+        }
+        if !self.device.contains(paddr, size) {
+            return Err(VmError::OutOfRange);
+        }
+        let hierarchy_id = self.next_hierarchy_id.fetch_add(1, Ordering::Relaxed);
+        let (hierarchy, node) =
+            Hierarchy::new_root(hierarchy_id, koid, size, VmoOptions::default())?;
+        let vmo = Vmo::new_physical(self.clone(), koid, hierarchy, node, paddr);
+        self.register(&vmo);
+        Ok(vmo)
     }
 
     /// The page allocator.
@@ -137,6 +233,16 @@ impl Vm {
             if !self.allocator.is_allocated(index) {
                 return Err(format!("frame {index} is owned by a VMO but free in the allocator"));
             }
+        }
+        let pins: u64 = {
+            let mut seen = HashSet::new();
+            vmos.iter().filter(|v| seen.insert(v.hierarchy_id())).map(|v| v.pins_held()).sum()
+        };
+        let ledger = self.pins.load(Ordering::Relaxed);
+        if pins != ledger {
+            return Err(format!(
+                "pages hold {pins} pins but pin and unpin calls account for {ledger}"
+            ));
         }
         let used = self.allocator.total_frames() - self.allocator.free_frames();
         if used != owned_frames.len() as u64 {

@@ -1,9 +1,11 @@
 //! The syscalls, grouped by the objects they act on. Each module adds methods to
 //! [`ProcessCore`](crate::ProcessCore).
 
-mod device;
+mod bti;
 mod handle;
 mod object;
+mod pager;
+mod resource;
 mod vmo;
 
 /// The status of a call this version of zxemu does not emulate yet.

@@ -22,7 +22,13 @@ fn vmo_info_record(object: &VmoObject, rights: Rights) -> zx::zx_info_vmo_t {
     let vmo = &object.vmo;
     let info = vmo.info();
     let options = vmo.options();
-    let mut flags = zx::ZX_INFO_VMO_TYPE_PAGED | zx::ZX_INFO_VMO_VIA_HANDLE;
+    let mut flags = zx::ZX_INFO_VMO_VIA_HANDLE;
+    if !vmo.is_physical() {
+        flags |= zx::ZX_INFO_VMO_TYPE_PAGED;
+    }
+    if vmo.is_contiguous() {
+        flags |= zx::ZX_INFO_VMO_CONTIGUOUS;
+    }
     if options.resizable {
         flags |= zx::ZX_INFO_VMO_RESIZABLE;
     }
@@ -139,6 +145,10 @@ impl ProcessCore {
                     ..Default::default()
                 };
                 write_record(buffer, bytemuck::bytes_of(&v1))
+            }
+            zx::ZX_INFO_BTI => {
+                let record = self.bti_info(handle)?;
+                write_record(buffer, bytemuck::bytes_of(&record))
             }
             _ => Err(Status::NOT_SUPPORTED),
         }

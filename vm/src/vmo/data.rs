@@ -168,7 +168,7 @@ impl Hierarchy {
         if len == 0 {
             return Ok(());
         }
-        if self.in_cow_relation(node) {
+        if self.in_cow_relation(node) || self.nodes[node].contiguous {
             return Err(VmError::NotSupported);
         }
         if offset % PAGE != 0 || len % PAGE != 0 {
@@ -199,15 +199,17 @@ impl Hierarchy {
         }
     }
 
-    /// Makes the whole pages `[first, end)` read zero: pinned pages are zeroed in place (they
-    /// cannot move), other owned frames are released, zero markers hide whatever an ancestor
+    /// Makes the whole pages `[first, end)` read zero: pinned pages and the pages of a
+    /// contiguous VMO are zeroed in place (they cannot move or go), other owned frames are
+    /// released, zero markers hide whatever an ancestor
     /// would show, and ancestor pages nobody sees any more are freed. Costs time in the
     /// committed pages, not in the range's length.
     fn zero_whole_pages(&mut self, allocator: &PageAllocator, node: NodeId, first: u64, end: u64) {
         let owned: Vec<u64> = self.nodes[node].pages.range(first, end).map(|(i, _)| i).collect();
+        let contiguous = self.nodes[node].contiguous;
         for index in owned {
             match self.nodes[node].pages.get_mut(index) {
-                Some(Slot::Page(page)) if page.pin_count > 0 => {
+                Some(Slot::Page(page)) if page.pin_count > 0 || contiguous => {
                     allocator.bytes_mut(&mut page.frame).fill(0);
                 }
                 Some(Slot::Zero) => {}

@@ -27,7 +27,7 @@
 //!   and only ever shrink;
 //! - a visible node has `users > 0` (its VMO, slices, references); a hidden node has none.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use slab::Slab;
 
@@ -83,6 +83,12 @@ pub(super) struct Node {
     pub(super) users: u32,
     pub(super) resizable: bool,
     pub(super) discard: Option<DiscardState>,
+    /// Physically contiguous pages, committed for the node's whole life.
+    pub(super) contiguous: bool,
+    /// Slots whose pin count is above zero.
+    pub(super) pinned: u64,
+    /// Pin counts of a physical VMO's pages (they have no slots), by page index.
+    pub(super) device_pins: BTreeMap<u64, u8>,
 }
 
 impl Node {
@@ -97,6 +103,9 @@ impl Node {
             users: 1,
             resizable: options.resizable,
             discard: options.discardable.then(DiscardState::default),
+            contiguous: false,
+            pinned: 0,
+            device_pins: BTreeMap::new(),
         }
     }
 
@@ -158,9 +167,23 @@ impl Hierarchy {
         n.parent.is_some() || !n.children.is_empty()
     }
 
-    /// Whether any page of `node` is pinned.
+    /// Whether any page of `node` is pinned (O(1)).
     pub(crate) fn has_pinned_pages(&self, node: NodeId) -> bool {
-        self.nodes[node].pages.iter().any(|(_, slot)| slot.is_pinned())
+        let n = &self.nodes[node];
+        n.pinned > 0 || !n.device_pins.is_empty()
+    }
+
+    pub(crate) fn is_contiguous(&self, node: NodeId) -> bool {
+        self.nodes[node].contiguous
+    }
+
+    /// Makes `node` a contiguous VMO's node, owning `frames` (consecutive) from index 0.
+    pub(crate) fn adopt_contiguous(&mut self, node: NodeId, frames: Vec<Frame>) {
+        let n = &mut self.nodes[node];
+        n.contiguous = true;
+        for (index, frame) in frames.into_iter().enumerate() {
+            n.pages.insert(index as u64, Slot::Page(crate::page_list::PageSlot::new(frame)));
+        }
     }
 
     /// Another VMO (a slice or reference) now operates on `node`.
@@ -191,6 +214,9 @@ impl Hierarchy {
             users: 0,
             resizable: false,
             discard: None,
+            contiguous: false,
+            pinned: 0,
+            device_pins: BTreeMap::new(),
         };
         let hidden_id = self.nodes.insert(hidden);
         if let Some(link) = self.nodes[hidden_id].parent {
@@ -499,6 +525,19 @@ impl Hierarchy {
         }
         if (frames, markers) != (n.pages.frame_count(), n.pages.marker_count()) {
             return Err(format!("{where_}: page list counts disagree with its slots"));
+        }
+        let pinned = n.pages.iter().filter(|(_, slot)| slot.is_pinned()).count() as u64;
+        if pinned != n.pinned {
+            return Err(format!(
+                "{where_}: {pinned} pinned slots but the node counts {}",
+                n.pinned
+            ));
+        }
+        if n.contiguous && frames != n.size / PAGE {
+            return Err(format!(
+                "{where_}: a contiguous VMO with {frames} of {} pages",
+                n.size / PAGE
+            ));
         }
         match (n.is_visible(), n.users > 0) {
             (true, false) => Err(format!("{where_}: visible node {id} without users")),

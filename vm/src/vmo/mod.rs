@@ -7,6 +7,7 @@
 mod attribution;
 mod data;
 mod hierarchy;
+mod pin;
 
 use std::collections::HashSet;
 
@@ -14,6 +15,7 @@ use crate::error::VmError;
 use crate::sync::{Arc, AtomicUsize, Mutex, Ordering};
 use crate::vm::Vm;
 pub(crate) use hierarchy::{Hierarchy, NodeId};
+pub use pin::MAX_PINS;
 
 /// The largest size of a VMO: `u64::MAX` rounded down to 32 pages.
 ///
@@ -191,6 +193,8 @@ pub struct Vmo {
     node: NodeId,
     view: View,
     options: VmoOptions,
+    /// For a physical VMO (and its slices): the physical address of its node's offset 0.
+    physical_base: Option<u64>,
     name: Mutex<[u8; NAME_LEN]>,
     /// A slice's own content size (other VMOs keep theirs in the node).
     slice_content_size: Mutex<u64>,
@@ -210,9 +214,21 @@ impl Vmo {
         options: VmoOptions,
     ) -> Arc<Vmo> {
         let cell = Arc::new(HierarchyCell { id: hierarchy.id(), state: Mutex::new(hierarchy) });
-        Vmo::on_node(vm, koid, cell, node, View::Own, options, 0)
+        Vmo::on_node(vm, koid, cell, node, View::Own, options, 0, None)
     }
 
+    pub(crate) fn new_physical(
+        vm: Arc<Vm>,
+        koid: u64,
+        hierarchy: Hierarchy,
+        node: NodeId,
+        paddr: u64,
+    ) -> Arc<Vmo> {
+        let cell = Arc::new(HierarchyCell { id: hierarchy.id(), state: Mutex::new(hierarchy) });
+        Vmo::on_node(vm, koid, cell, node, View::Own, VmoOptions::default(), 0, Some(paddr))
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn on_node(
         vm: Arc<Vm>,
         koid: u64,
@@ -221,6 +237,7 @@ impl Vmo {
         view: View,
         options: VmoOptions,
         slice_content_size: u64,
+        physical_base: Option<u64>,
     ) -> Arc<Vmo> {
         Arc::new(Vmo {
             vm,
@@ -229,6 +246,7 @@ impl Vmo {
             node,
             view,
             options,
+            physical_base,
             name: Mutex::new([0; NAME_LEN]),
             slice_content_size: Mutex::new(slice_content_size),
             registry_key: AtomicUsize::new(NO_KEY),
@@ -389,6 +407,11 @@ impl Vmo {
     /// ```
     pub fn read(&self, buffer: &mut [u8], offset: u64) -> Result<(), VmError> {
         let offset = self.to_node(offset, buffer.len() as u64)?;
+        if let Some(base) = self.physical_base {
+            self.check_node_range(offset, buffer.len() as u64)?;
+            self.vm.device().read(base + offset, buffer);
+            return Ok(());
+        }
         let allocator = self.vm.allocator();
         self.with(|h| h.read(allocator, self.node, buffer, offset))
     }
@@ -403,6 +426,11 @@ impl Vmo {
     /// ```
     pub fn write(&self, buffer: &[u8], offset: u64) -> Result<(), VmError> {
         let offset = self.to_node(offset, buffer.len() as u64)?;
+        if let Some(base) = self.physical_base {
+            self.check_node_range(offset, buffer.len() as u64)?;
+            self.vm.device().write(base + offset, buffer);
+            return Ok(());
+        }
         let allocator = self.vm.allocator();
         self.with(|h| h.write(allocator, self.node, buffer, offset))
     }
@@ -434,6 +462,7 @@ impl Vmo {
     /// ```
     pub fn commit(&self, offset: u64, len: u64) -> Result<(), VmError> {
         let offset = self.to_node(offset, len)?;
+        self.refuse_physical(offset, len)?;
         let allocator = self.vm.allocator();
         self.with(|h| h.commit(allocator, self.node, offset, len))
     }
@@ -450,6 +479,7 @@ impl Vmo {
     /// ```
     pub fn decommit(&self, offset: u64, len: u64) -> Result<(), VmError> {
         let offset = self.to_node(offset, len)?;
+        self.refuse_physical(offset, len)?;
         let allocator = self.vm.allocator();
         self.with(|h| h.decommit(allocator, self.node, offset, len))
     }
@@ -467,8 +497,112 @@ impl Vmo {
     /// ```
     pub fn zero(&self, offset: u64, len: u64) -> Result<(), VmError> {
         let offset = self.to_node(offset, len)?;
+        self.refuse_physical(offset, len)?;
         let allocator = self.vm.allocator();
         self.with(|h| h.zero(allocator, self.node, offset, len))
+    }
+
+    fn check_node_range(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        self.with(|h| h.check_range(self.node, offset, len).map(|_| ()))
+    }
+
+    /// A physical VMO has no pages to commit, decommit or zero: `OutOfRange` past its end,
+    /// else `NotSupported`.
+    fn refuse_physical(&self, offset: u64, len: u64) -> Result<(), VmError> {
+        if self.physical_base.is_none() {
+            return Ok(());
+        }
+        self.check_node_range(offset, len)?;
+        Err(VmError::NotSupported)
+    }
+
+    /// True for a physical VMO (or a slice of one).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// assert!(!vm.create_vmo(1, 0, Default::default()).unwrap().is_physical());
+    /// ```
+    pub fn is_physical(&self) -> bool {
+        self.physical_base.is_some()
+    }
+
+    /// True for a contiguous VMO (or a slice of one).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// assert!(vm.create_contiguous(1, 4096, 0).unwrap().is_contiguous());
+    /// ```
+    pub fn is_contiguous(&self) -> bool {
+        self.with(|h| h.is_contiguous(self.node))
+    }
+
+    /// True for a slice.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// assert!(vmo.create_slice(2, 0, 4096).unwrap().is_slice());
+    /// ```
+    pub fn is_slice(&self) -> bool {
+        matches!(self.view, View::Slice { .. })
+    }
+
+    /// Pins the page-aligned range `[offset, offset + len)`: commits it (forking
+    /// copy-on-write content in), adds a pin to every page, and returns the pages' physical
+    /// addresses. `InvalidArgs` if unaligned, `OutOfRange` past the end, `Unavailable` when a
+    /// page already has [`MAX_PINS`] pins, `NoMemory`; all or nothing.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4 * 4096, 0x8000_0000);
+    /// let vmo = vm.create_vmo(1, 2 * 4096, Default::default()).unwrap();
+    /// let addrs = vmo.pin(0, 2 * 4096).unwrap();
+    /// assert_eq!(addrs.len(), 2);
+    /// assert_eq!(vmo.decommit(0, 4096), Err(zx_vm::VmError::BadState));
+    /// vmo.unpin(0, 2 * 4096);
+    /// vm.check_invariants().unwrap();
+    /// ```
+    pub fn pin(&self, offset: u64, len: u64) -> Result<Vec<u64>, VmError> {
+        if offset % PAGE != 0 || len % PAGE != 0 {
+            return Err(VmError::InvalidArgs);
+        }
+        let offset = self.to_node(offset, len)?;
+        self.check_node_range(offset, len)?;
+        let (first, end) = (offset / PAGE, (offset + len) / PAGE);
+        let addresses = match self.physical_base {
+            Some(base) => {
+                self.with(|h| h.pin_device(self.node, first, end))?;
+                (first..end).map(|i| base + i * PAGE).collect()
+            }
+            None => {
+                let allocator = self.vm.allocator();
+                self.with(|h| h.pin(allocator, self.node, first, end))?
+            }
+        };
+        self.vm.pins_changed(end - first, 0);
+        Ok(addresses)
+    }
+
+    /// Releases one pin on each page of a range pinned earlier with [`Vmo::pin`].
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// vmo.pin(0, 4096).unwrap();
+    /// vmo.unpin(0, 4096);
+    /// vmo.decommit(0, 4096).unwrap();
+    /// ```
+    pub fn unpin(&self, offset: u64, len: u64) {
+        let Ok(offset) = self.to_node(offset, len) else { return };
+        let (first, end) = (offset / PAGE, offset.saturating_add(len) / PAGE);
+        match self.physical_base {
+            Some(_) => self.with(|h| h.unpin_device(self.node, first, end)),
+            None => self.with(|h| h.unpin(self.node, first, end)),
+        }
+        self.vm.pins_changed(0, end - first);
+    }
+
+    pub(crate) fn pins_held(&self) -> u64 {
+        self.with(|h| h.pins_held())
     }
 
     /// Checks that `[offset, offset+len)` lies inside the VMO (`OutOfRange`).
@@ -544,8 +678,9 @@ impl Vmo {
 
     /// Creates a SNAPSHOT child of `[offset, offset + size)`: it reads this VMO's content as
     /// of now, and later writes on either side are invisible to the other. Checks, in order:
-    /// `offset` unaligned or `offset + size` overflowing → `InvalidArgs`; this VMO is a
-    /// slice → `NotSupported`; a pinned page → `BadState`. O(1) in the pages.
+    /// `offset` unaligned, `offset + size` overflowing or a contiguous VMO → `InvalidArgs`;
+    /// a physical VMO or a slice → `NotSupported`; a pinned page → `BadState`. O(1) in the
+    /// pages.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(4 * 4096, 0);
@@ -564,10 +699,10 @@ impl Vmo {
         size: u64,
         options: VmoOptions,
     ) -> Result<Arc<Vmo>, VmError> {
-        if offset % PAGE != 0 || offset.checked_add(size).is_none() {
+        if offset % PAGE != 0 || offset.checked_add(size).is_none() || self.is_contiguous() {
             return Err(VmError::InvalidArgs);
         }
-        if matches!(self.view, View::Slice { .. }) {
+        if self.is_physical() || self.is_slice() {
             return Err(VmError::NotSupported);
         }
         let node = self.with(|h| {
@@ -614,8 +749,8 @@ impl Vmo {
     }
 
     /// Creates a REFERENCE child: it shares everything with this VMO, size changes and
-    /// content size included. A slice → `NotSupported`; `resizable` on a VMO that is not →
-    /// `NotSupported`.
+    /// content size included. A slice, contiguous or physical VMO → `NotSupported`;
+    /// `resizable` on a VMO that is not → `NotSupported`.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(4 * 4096, 0);
@@ -627,7 +762,7 @@ impl Vmo {
     /// assert_eq!(&seen, b"same");
     /// ```
     pub fn create_reference(&self, koid: u64, resizable: bool) -> Result<Arc<Vmo>, VmError> {
-        if matches!(self.view, View::Slice { .. }) {
+        if self.is_slice() || self.is_physical() || self.is_contiguous() {
             return Err(VmError::NotSupported);
         }
         let node_resizable = self.with(|h| h.is_resizable(self.node));
@@ -655,6 +790,7 @@ impl Vmo {
             view,
             options,
             slice_content_size,
+            self.physical_base,
         );
         self.vm.register(&vmo);
         vmo
