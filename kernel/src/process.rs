@@ -14,8 +14,8 @@ use zx_syscalls::{ProcessCore, Status};
 ///
 /// Each method is the Zircon syscall of the same name without `zx_`, with the C arguments
 /// in the C order; out-parameters come back in `Ok`. The argument checks, their order and
-/// the statuses are those of `semantics.md`; the calls of §9 (ports, pagers) and
-/// `vmo_transfer_data` answer `ZX_ERR_NOT_SUPPORTED` in this version.
+/// the statuses are those of `semantics.md`; the calls of §9 (ports, pagers) answer
+/// `ZX_ERR_NOT_SUPPORTED` in this version.
 ///
 /// ```
 /// use zx_kernel::{zx::*, Kernel, Status};
@@ -107,12 +107,15 @@ impl Process {
             ///            p.object_get_info_handle_basic(vmo).unwrap().koid);
             /// ```
             pub fn vmo_create_child(&self, vmo: zx_handle_t, options: u32, offset: u64, size: u64) -> Result<zx_handle_t, Status>;
-            /// `zx_vmo_transfer_data` (not emulated in this version: `ZX_ERR_NOT_SUPPORTED`).
+            /// `zx_vmo_transfer_data`: moves pages instead of copying them; all or nothing,
+            /// atomic, never losing a page (stronger than Zircon).
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
-            /// let vmo = p.vmo_create(4096, 0).unwrap();
-            /// assert!(p.vmo_transfer_data(vmo, 0, 0, 4096, vmo, 0).is_err());
+            /// let src = p.vmo_create(4096, 0).unwrap();
+            /// let dst = p.vmo_create(4096, 0).unwrap();
+            /// p.vmo_write(src, b"x", 0).unwrap();
+            /// p.vmo_transfer_data(dst, 0, 0, 4096, src, 0).unwrap();
             /// ```
             pub fn vmo_transfer_data(&self, dst_vmo: zx_handle_t, options: u32, offset: u64, length: u64, src_vmo: zx_handle_t, src_offset: u64) -> Result<(), Status>;
             /// `zx_vmo_create_contiguous`: physically consecutive pages that stay committed.

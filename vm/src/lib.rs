@@ -38,6 +38,6 @@ pub use error::VmError;
 pub use page_list::{PageList, PageSlot, Slot, RUN_PAGES};
 pub use vm::Vm;
 pub use vmo::{
-    round_up_to_page, AliasKind, FamilyNode, FamilyPage, LockState, Vmo, VmoInfo, VmoOptions,
-    MAX_PINS, MAX_VMO_SIZE,
+    round_up_to_page, AliasKind, FamilyNode, FamilyPage, LockState, TransferStats, Vmo, VmoInfo,
+    VmoOptions, MAX_PINS, MAX_VMO_SIZE,
 };

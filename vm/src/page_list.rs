@@ -101,6 +101,16 @@ struct Run {
     occupied: u8,
 }
 
+impl Run {
+    /// `(frames, markers)` in this run.
+    fn counts(&self) -> (u64, u64) {
+        self.slots.iter().flatten().fold((0, 0), |(frames, markers), slot| match slot {
+            Slot::Page(_) => (frames + 1, markers),
+            Slot::Zero => (frames, markers + 1),
+        })
+    }
+}
+
 /// The slots of one node, by page index.
 ///
 /// ```
@@ -321,6 +331,106 @@ impl PageList {
             if let Some(slot) = self.remove(index) {
                 release(index, slot);
             }
+        }
+    }
+
+    /// Takes the slots of `[first, end)` out into a new list, indexed from `first` as 0.
+    /// When `first` is a multiple of [`RUN_PAGES`], whole runs move without touching their
+    /// slots, so the cost is per run, not per page.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// for i in 0..40 { l.insert(i, zx_vm::Slot::Zero); }
+    /// let taken = l.take_range(16, 36);
+    /// assert_eq!((taken.marker_count(), l.marker_count()), (20, 20));
+    /// assert!(taken.get(0).is_some() && taken.get(20).is_none());
+    /// ```
+    pub fn take_range(&mut self, first: u64, end: u64) -> PageList {
+        let mut taken = PageList::new();
+        if first >= end {
+            return taken;
+        }
+        let whole_from = first.div_ceil(RUN_PAGES);
+        let whole_to = end / RUN_PAGES;
+        let splice = first % RUN_PAGES == 0 && whole_from < whole_to;
+        if splice {
+            let keys: Vec<u64> = self.runs.range(whole_from..whole_to).map(|(&k, _)| k).collect();
+            for key in keys {
+                if let Some(run) = self.runs.remove(&key) {
+                    let (frames, markers) = run.counts();
+                    self.frames -= frames;
+                    self.markers -= markers;
+                    taken.frames += frames;
+                    taken.markers += markers;
+                    taken.runs.insert(key - whole_from, run);
+                }
+            }
+        }
+        let (skip_from, skip_to) =
+            if splice { (whole_from * RUN_PAGES, whole_to * RUN_PAGES) } else { (end, end) };
+        let loose: Vec<u64> = self
+            .range(first, end)
+            .map(|(index, _)| index)
+            .filter(|index| !(skip_from..skip_to).contains(index))
+            .collect();
+        for index in loose {
+            if let Some(slot) = self.remove(index) {
+                taken.insert(index - first, slot);
+            }
+        }
+        taken
+    }
+
+    /// Puts every slot of `other` (indexed from 0) at `at + index`; the range must hold no
+    /// slots yet. When `at` is a multiple of [`RUN_PAGES`], whole runs move at once.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// let mut other = zx_vm::PageList::new();
+    /// other.insert(3, zx_vm::Slot::Zero);
+    /// l.put_range(32, other);
+    /// assert!(l.get(35).is_some());
+    /// ```
+    pub fn put_range(&mut self, at: u64, mut other: PageList) {
+        if at % RUN_PAGES == 0 {
+            let base = at / RUN_PAGES;
+            let keys: Vec<u64> = other.runs.keys().copied().collect();
+            for key in keys {
+                if self.runs.contains_key(&(base + key)) {
+                    continue;
+                }
+                if let Some(run) = other.runs.remove(&key) {
+                    let (frames, markers) = run.counts();
+                    other.frames -= frames;
+                    other.markers -= markers;
+                    self.frames += frames;
+                    self.markers += markers;
+                    self.runs.insert(base + key, run);
+                }
+            }
+        }
+        other.remove_range(0, u64::MAX, |index, slot| {
+            let displaced = self.insert(at + index, slot);
+            debug_assert!(displaced.is_none(), "put_range over an occupied slot");
+        });
+    }
+
+    /// Drops every zero marker (a root node needs none).
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// l.insert(3, zx_vm::Slot::Zero);
+    /// l.remove_markers();
+    /// assert!(l.is_empty());
+    /// ```
+    pub fn remove_markers(&mut self) {
+        if self.markers == 0 {
+            return;
+        }
+        let markers: Vec<u64> =
+            self.iter().filter(|(_, slot)| matches!(slot, Slot::Zero)).map(|(i, _)| i).collect();
+        for index in markers {
+            self.remove(index);
         }
     }
 

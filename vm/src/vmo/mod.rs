@@ -8,6 +8,7 @@ mod attribution;
 mod data;
 mod hierarchy;
 mod pin;
+mod transfer;
 
 use std::collections::HashSet;
 
@@ -16,6 +17,7 @@ use crate::sync::{Arc, AtomicUsize, Mutex, Ordering};
 use crate::vm::Vm;
 pub(crate) use hierarchy::{Hierarchy, NodeId};
 pub use pin::MAX_PINS;
+pub use transfer::TransferStats;
 
 /// The largest size of a VMO: `u64::MAX` rounded down to 32 pages.
 ///
