@@ -18,11 +18,11 @@
 
 #[cfg(loom)]
 pub use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-#[cfg(loom)]
-pub use loom::sync::{Arc, Weak};
 #[cfg(not(loom))]
 pub use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-#[cfg(not(loom))]
+/// Shared ownership. `std`'s even under loom: loom's `Arc` has no `Weak`, and reference
+/// counts guard no data here; every piece of shared state sits behind a facade lock, which
+/// loom does model.
 pub use std::sync::{Arc, Weak};
 
 use std::time::Duration;
