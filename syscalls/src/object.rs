@@ -382,7 +382,8 @@ struct BtiState {
 /// A bus transaction initiator: pins memory for a device.
 ///
 /// Invariant: `live_pmts` counts the PMTs whose pins are held and not quarantined; the
-/// quarantine holds the pins of PMTs closed without `pmt_unpin`, until released.
+/// quarantine holds the pins of PMTs closed without `pmt_unpin`, until released. As in
+/// Zircon, `pmo_count` reports both (a quarantined PMT is still pinned memory).
 ///
 /// ```
 /// let bti = zx_syscalls::object::BtiObject::new(10, 0);
@@ -407,14 +408,16 @@ impl BtiObject {
         BtiObject { koid, bti_id, state: Mutex::new(BtiState::default()) }
     }
 
-    /// `(pmo_count, quarantine_count)`.
+    /// `(pmo_count, quarantine_count)`: pinned PMTs (quarantined ones included), and the
+    /// quarantined ones.
     ///
     /// ```
     /// assert_eq!(zx_syscalls::object::BtiObject::new(1, 2).counts(), (0, 0));
     /// ```
     pub fn counts(&self) -> (u64, u64) {
         let state = self.state.lock();
-        (state.live_pmts, state.quarantine.len() as u64)
+        let quarantined = state.quarantine.len() as u64;
+        (state.live_pmts + quarantined, quarantined)
     }
 
     /// Releases every quarantined pin.

@@ -317,8 +317,21 @@ impl PageAllocator {
     /// # a.free_all([src, dst]);
     /// ```
     pub fn copy(&self, src: &Frame, dst: &mut Frame) {
-        let from = *self.arena.bytes(src);
-        self.arena.bytes_mut(dst).copy_from_slice(&from);
+        self.arena.bytes_mut(dst).copy_from_slice(self.arena.bytes(src));
+    }
+
+    /// Fills a frame with zeros.
+    ///
+    /// ```
+    /// # use zx_vm::{PageAllocator, ZeroFill};
+    /// let a = PageAllocator::new(4096, 0);
+    /// let mut f = a.alloc(ZeroFill::No).unwrap();
+    /// a.zero(&mut f);
+    /// assert!(a.bytes(&f).iter().all(|&b| b == 0));
+    /// # a.free(f);
+    /// ```
+    pub fn zero(&self, frame: &mut Frame) {
+        self.arena.bytes_mut(frame).fill(0);
     }
 }
 

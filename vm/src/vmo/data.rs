@@ -61,8 +61,9 @@ impl Hierarchy {
     }
 
     /// Allocates, all or nothing, a frame for every page in `[first, end)` that `node` does
-    /// not own yet (a fork that moves instead of copying hands its frame back unused).
-    /// Costs time in the pages already owned, not in the length of the range.
+    /// not own yet (a fork that moves instead of copying hands its frame back unused). The
+    /// frames are not zeroed: [`Hierarchy::own_page`] either copies into a frame or zeroes
+    /// it, never both. Costs time in the pages already owned, not in the range's length.
     fn frames_for(
         &self,
         allocator: &PageAllocator,
@@ -74,7 +75,7 @@ impl Hierarchy {
         let owned = pages.range(first, end).filter(|(_, slot)| slot.frame().is_some()).count();
         let needed = (end - first).saturating_sub(owned as u64);
         let needed = usize::try_from(needed).map_err(|_| VmError::NoMemory)?;
-        allocator.alloc_many(needed, ZeroFill::Yes)
+        allocator.alloc_many(needed, ZeroFill::No)
     }
 
     /// Makes `node` own page `index`, with the content it showed: an ancestor's page is
@@ -256,7 +257,7 @@ impl Hierarchy {
             .filter(|&&(index, _, _)| !self.owns_page(node, index))
             .filter(|&&(index, _, _)| self.visible_frame(node, index).is_some())
             .count();
-        let mut spare = allocator.alloc_many(needed, ZeroFill::Yes)?;
+        let mut spare = allocator.alloc_many(needed, ZeroFill::No)?;
         for (index, in_page, chunk) in partial {
             self.zero_within_page(
                 allocator,
@@ -290,7 +291,7 @@ impl Hierarchy {
         let needs_tail_page = tail > 0
             && !self.owns_page(node, tail_index)
             && self.visible_frame(node, tail_index).is_some();
-        let mut spare = allocator.alloc_many(usize::from(needs_tail_page), ZeroFill::Yes)?;
+        let mut spare = allocator.alloc_many(usize::from(needs_tail_page), ZeroFill::No)?;
         self.nodes[node]
             .pages
             .remove_range(new_pages, u64::MAX, |_, slot| free_slot(allocator, slot));

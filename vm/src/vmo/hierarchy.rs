@@ -30,6 +30,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use slab::Slab;
+use smallvec::{smallvec, SmallVec};
 
 use super::{FamilyNode, FamilyPage, VmoOptions};
 use crate::allocator::PageAllocator;
@@ -378,7 +379,7 @@ impl Hierarchy {
     /// if visible), stopping at `cap`.
     pub(super) fn count_viewers(&self, owner: NodeId, index: u64, cap: usize) -> usize {
         let mut count = 0;
-        let mut stack = vec![(owner, index)];
+        let mut stack: SmallVec<[(NodeId, u64); 8]> = smallvec![(owner, index)];
         while let Some((node, i)) = stack.pop() {
             let n = &self.nodes[node];
             if node != owner && n.pages.get(i).is_some() {
