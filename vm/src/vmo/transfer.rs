@@ -74,7 +74,9 @@ impl Hierarchy {
     fn check_transfer_side(&self, node: NodeId, offset: u64, len: u64) -> Result<Side, VmError> {
         let end = self.check_range(node, offset, len)?;
         let side = Side { node, first: offset / PAGE, end: end / PAGE };
-        let pinned = self.nodes[node].pages.range(side.first, side.end).any(|(_, s)| s.is_pinned());
+        let n = &self.nodes[node];
+        let pinned =
+            n.pinned > 0 && n.pages.range(side.first, side.end).any(|(_, s)| s.is_pinned());
         if pinned {
             return Err(VmError::BadState);
         }
