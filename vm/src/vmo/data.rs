@@ -103,7 +103,9 @@ impl Hierarchy {
                     Slot::Page(PageSlot::new(frame))
                 }
                 None => {
-                    Slot::Page(PageSlot::new(spare.pop().expect("frames_for counted every page")))
+                    let mut frame = spare.pop().expect("frames_for counted every page");
+                    allocator.zero(&mut frame);
+                    Slot::Page(PageSlot::new(frame))
                 }
             };
             self.nodes[node].pages.insert(index, slot);
