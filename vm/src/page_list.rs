@@ -95,21 +95,24 @@ impl Slot {
     }
 }
 
+/// Invariant: `occupied` counts the `Some` slots and `frames` the `Slot::Page` ones.
 #[derive(Debug, Default)]
 struct Run {
     slots: [Option<Slot>; RUN_PAGES as usize],
     occupied: u8,
+    frames: u8,
 }
 
 impl Run {
     /// `(frames, markers)` in this run.
     fn counts(&self) -> (u64, u64) {
-        self.slots.iter().flatten().fold((0, 0), |(frames, markers), slot| match slot {
-            Slot::Page(_) => (frames + 1, markers),
-            Slot::Zero => (frames, markers + 1),
-        })
+        (u64::from(self.frames), u64::from(self.occupied - self.frames))
     }
 }
+
+/// Runs at or above which a move goes through `split_off`/`append` (bulk work proportional
+/// to the map) instead of one map operation per run.
+const BULK_RUNS: u64 = 64;
 
 /// The slots of one node, by page index.
 ///
@@ -125,7 +128,7 @@ impl Run {
 /// ```
 #[derive(Debug, Default)]
 pub struct PageList {
-    runs: BTreeMap<u64, Run>,
+    runs: BTreeMap<u64, Box<Run>>,
     frames: u64,
     markers: u64,
 }
@@ -181,7 +184,7 @@ impl PageList {
     /// assert!(l.metadata_bytes() > 0);
     /// ```
     pub fn metadata_bytes(&self) -> u64 {
-        let per_run = std::mem::size_of::<Run>() + std::mem::size_of::<u64>();
+        let per_run = std::mem::size_of::<Run>() + 2 * std::mem::size_of::<u64>();
         (self.runs.len() * per_run) as u64
     }
 
@@ -227,15 +230,20 @@ impl PageList {
     pub fn insert(&mut self, index: u64, slot: Slot) -> Option<Slot> {
         self.count(&slot, 1);
         let (run, at) = split(index);
+        let is_page = matches!(slot, Slot::Page(_));
         let entry = self.runs.entry(run).or_default();
+        if is_page {
+            entry.frames += 1;
+        }
         let old = entry.slots[at].replace(slot);
         match &old {
-            Some(old) => self.count(old, -1),
-            None => {
-                if let Some(entry) = self.runs.get_mut(&run) {
-                    entry.occupied += 1;
+            Some(old) => {
+                if matches!(old, Slot::Page(_)) {
+                    entry.frames -= 1;
                 }
+                self.count(old, -1);
             }
+            None => entry.occupied += 1,
         }
         old
     }
@@ -253,6 +261,9 @@ impl PageList {
         let entry = self.runs.get_mut(&run)?;
         let slot = entry.slots[at].take()?;
         entry.occupied -= 1;
+        if matches!(slot, Slot::Page(_)) {
+            entry.frames -= 1;
+        }
         if entry.occupied == 0 {
             self.runs.remove(&run);
         }
@@ -354,17 +365,24 @@ impl PageList {
         let whole_to = end / RUN_PAGES;
         let splice = first % RUN_PAGES == 0 && whole_from < whole_to;
         if splice {
-            let keys: Vec<u64> = self.runs.range(whole_from..whole_to).map(|(&k, _)| k).collect();
-            for key in keys {
-                if let Some(run) = self.runs.remove(&key) {
-                    let (frames, markers) = run.counts();
-                    self.frames -= frames;
-                    self.markers -= markers;
-                    taken.frames += frames;
-                    taken.markers += markers;
-                    taken.runs.insert(key - whole_from, run);
-                }
+            let runs = if whole_to - whole_from >= BULK_RUNS {
+                let mut middle = self.runs.split_off(&whole_from);
+                let mut tail = middle.split_off(&whole_to);
+                self.runs.append(&mut tail);
+                middle
+            } else {
+                let keys: Vec<u64> =
+                    self.runs.range(whole_from..whole_to).map(|(&k, _)| k).collect();
+                keys.into_iter().filter_map(|k| self.runs.remove_entry(&k)).collect()
+            };
+            for run in runs.values() {
+                let (frames, markers) = run.counts();
+                self.frames -= frames;
+                self.markers -= markers;
+                taken.frames += frames;
+                taken.markers += markers;
             }
+            taken.runs = runs.into_iter().map(|(k, run)| (k - whole_from, run)).collect();
         }
         let (skip_from, skip_to) =
             if splice { (whole_from * RUN_PAGES, whole_to * RUN_PAGES) } else { (end, end) };
@@ -394,6 +412,25 @@ impl PageList {
     pub fn put_range(&mut self, at: u64, mut other: PageList) {
         if at % RUN_PAGES == 0 {
             let base = at / RUN_PAGES;
+            let (lo, hi) = match (other.runs.keys().next(), other.runs.keys().next_back()) {
+                (Some(&lo), Some(&hi)) => (base + lo, base + hi),
+                _ => return,
+            };
+            let clear = self.runs.range(lo..=hi).next().is_none();
+            if clear && (self.runs.is_empty() || other.runs.len() as u64 >= BULK_RUNS) {
+                let mut moved: BTreeMap<u64, Box<Run>> = std::mem::take(&mut other.runs)
+                    .into_iter()
+                    .map(|(k, run)| (base + k, run))
+                    .collect();
+                self.frames += other.frames;
+                self.markers += other.markers;
+                if self.runs.is_empty() {
+                    self.runs = moved;
+                } else {
+                    self.runs.append(&mut moved);
+                }
+                return;
+            }
             let keys: Vec<u64> = other.runs.keys().copied().collect();
             for key in keys {
                 if self.runs.contains_key(&(base + key)) {

@@ -157,3 +157,40 @@ fn unaligned_ranges_move_every_page() {
     assert_eq!(used(&vm), 130);
     vm.check_invariants().unwrap();
 }
+
+/// Big aligned ranges move whole runs in bulk (`split_off`/`append`), in the middle of both
+/// VMOs, next to pages that stay.
+#[test]
+fn big_aligned_ranges_move_in_bulk() {
+    let pages = 4096u64;
+    let vm = Vm::new(2 * pages * P + 64 * P, 0);
+    let (src, dst) = (vmo(&vm, 1, pages), vmo(&vm, 2, pages));
+    for page in 0..pages {
+        src.write(&[(page % 251) as u8 + 1], page * P).unwrap();
+    }
+    for page in (0..pages).step_by(7) {
+        dst.write(&[0xFE], page * P).unwrap();
+    }
+    let (from, to, len) = (1024u64, 2048u64, 1600u64);
+    let stats = dst.transfer_from(to * P, len * P, &src, from * P).unwrap();
+    assert_eq!(stats.moved, len);
+    for page in 0..pages {
+        let expected_dst = if (to..to + len).contains(&page) {
+            ((page - to + from) % 251) as u8 + 1
+        } else if page % 7 == 0 {
+            0xFE
+        } else {
+            0
+        };
+        assert_eq!(byte_at(&dst, page * P), expected_dst, "dst page {page}");
+        let expected_src =
+            if (from..from + len).contains(&page) { 0 } else { (page % 251) as u8 + 1 };
+        assert_eq!(byte_at(&src, page * P), expected_src, "src page {page}");
+    }
+    vm.check_invariants().unwrap();
+    // And back again, into a VMO whose page list is otherwise empty.
+    let empty = vmo(&vm, 3, pages);
+    empty.transfer_from(0, len * P, &dst, to * P).unwrap();
+    assert_eq!(byte_at(&empty, 0), (from % 251) as u8 + 1);
+    vm.check_invariants().unwrap();
+}
