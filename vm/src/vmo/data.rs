@@ -60,10 +60,11 @@ impl Hierarchy {
         Ok(())
     }
 
-    /// Allocates, all or nothing, a frame for every page in `[first, end)` that `node` does
-    /// not own yet (a fork that moves instead of copying hands its frame back unused). The
-    /// frames are not zeroed: [`Hierarchy::own_page`] either copies into a frame or zeroes
-    /// it, never both. Costs time in the pages already owned, not in the range's length.
+    /// Allocates, all or nothing, exactly the frames that owning every page of
+    /// `[first, end)` takes: one per page that reads zero and one per ancestor page that
+    /// another VMO still sees (a copy); an ancestor page `node` alone sees moves down and
+    /// needs none. The frames are not zeroed: [`Hierarchy::own_page`] either copies into a
+    /// frame or zeroes it. Costs time in committed pages, not in the range's length.
     fn frames_for(
         &self,
         allocator: &PageAllocator,
@@ -73,9 +74,25 @@ impl Hierarchy {
     ) -> Result<Vec<Frame>, VmError> {
         let pages = &self.nodes[node].pages;
         let owned = pages.range(first, end).filter(|(_, slot)| slot.frame().is_some()).count();
-        let needed = (end - first).saturating_sub(owned as u64);
+        let movable = self
+            .ancestor_pages(node, first, end)
+            .into_iter()
+            .filter(|&(_, owner, at)| self.count_viewers(owner, at, 2) == 1)
+            .count();
+        let needed = (end - first).saturating_sub((owned + movable) as u64);
         let needed = usize::try_from(needed).map_err(|_| VmError::NoMemory)?;
         allocator.alloc_many(needed, ZeroFill::No)
+    }
+
+    /// True when making `node` own page `index` takes a copy: the page shows an ancestor's
+    /// frame that another VMO still sees. (A page `node` owns needs nothing; an ancestor
+    /// page it alone sees moves down; a page that reads zero needs a zeroed frame, which
+    /// callers that only zero bytes never ask for.)
+    fn fork_needs_copy(&self, node: NodeId, index: u64) -> bool {
+        !self.owns_page(node, index)
+            && self
+                .find_owner(node, index)
+                .is_some_and(|(owner, at)| self.count_viewers(owner, at, 2) > 1)
     }
 
     /// Makes `node` own page `index`, with the content it showed: an ancestor's page is
@@ -124,6 +141,9 @@ impl Hierarchy {
         offset: u64,
     ) -> Result<(), VmError> {
         let end = self.check_range(node, offset, buffer.len() as u64)?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
         let mut spare = self.frames_for(allocator, node, offset / PAGE, end.div_ceil(PAGE))?;
         let mut done = 0;
         for (index, in_page, len) in page_chunks(offset, buffer.len() as u64) {
@@ -254,11 +274,8 @@ impl Hierarchy {
                 partial.push((end / PAGE, 0, end % PAGE));
             }
         }
-        let needed = partial
-            .iter()
-            .filter(|&&(index, _, _)| !self.owns_page(node, index))
-            .filter(|&&(index, _, _)| self.visible_frame(node, index).is_some())
-            .count();
+        let needed =
+            partial.iter().filter(|&&(index, _, _)| self.fork_needs_copy(node, index)).count();
         let mut spare = allocator.alloc_many(needed, ZeroFill::No)?;
         for (index, in_page, chunk) in partial {
             self.zero_within_page(
@@ -290,9 +307,7 @@ impl Hierarchy {
         }
         let tail = rounded - size;
         let tail_index = size / PAGE;
-        let needs_tail_page = tail > 0
-            && !self.owns_page(node, tail_index)
-            && self.visible_frame(node, tail_index).is_some();
+        let needs_tail_page = tail > 0 && self.fork_needs_copy(node, tail_index);
         let mut spare = allocator.alloc_many(usize::from(needs_tail_page), ZeroFill::No)?;
         self.nodes[node]
             .pages
