@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use zx_kernel::bench::BenchOptions;
 use zx_kernel::scenario::cli::{self, RunOptions, TreeOptions};
 use zx_kernel::scenario::Suite;
 
@@ -49,6 +50,15 @@ enum Command {
         #[arg(long, value_name = "FILTER", num_args = 0..=1, require_equals = true, default_missing_value = "trace")]
         trace: Option<String>,
     },
+    /// Measure figures B1–B8 of performance.md and print them as a Markdown table.
+    Bench {
+        /// Fewer samples: the whole table in under a minute.
+        #[arg(long)]
+        quick: bool,
+        /// Print one JSON array instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Parse and check scenario files without running them.
     Check {
         /// Scenario files to check.
@@ -88,6 +98,9 @@ fn main() -> ExitCode {
             cli::tree_file(&file, &TreeOptions { dot, paddr, case }, &mut out, &mut err)
         }
         Some(Command::Check { files }) => cli::check_files(&files, &mut out, &mut err),
+        Some(Command::Bench { quick, json }) => {
+            zx_kernel::bench::run(BenchOptions { quick, json }, &mut out, &mut err)
+        }
     };
     ExitCode::from(code)
 }

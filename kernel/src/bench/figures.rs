@@ -1,0 +1,483 @@
+//! The measurements of figures B1–B8 of `performance.md`, each against its baseline in the
+//! same process: samples of the figure and of its baseline alternate (which one goes first
+//! swaps every round, so drift and noise hit both), and each side reports its median.
+//!
+//! A syscall that fails where the figure needs it to succeed is a bug of the kernel; the
+//! measurement panics with the call's name.
+
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::thread;
+use std::time::Instant;
+
+use crate::zx::*;
+use crate::{Kernel, KernelConfig, Process};
+
+use super::table::{ratio, Row};
+
+const PAGE: u64 = ZX_PAGE_SIZE;
+
+/// How many samples each figure takes.
+///
+/// ```
+/// let quick = zx_kernel::bench::Plan::quick();
+/// assert!(quick.rounds < zx_kernel::bench::Plan::full().rounds);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// Samples of each side of a cheap figure.
+    pub rounds: usize,
+    /// Samples of each side of an expensive figure (B1 at 65536 pages).
+    pub heavy_rounds: usize,
+    /// Operations per thread in one B7 sample.
+    pub scaling_ops: u64,
+}
+
+impl Plan {
+    /// `zxemu bench --quick`: under a minute.
+    ///
+    /// ```
+    /// assert_eq!(zx_kernel::bench::Plan::quick().heavy_rounds, 5);
+    /// ```
+    pub fn quick() -> Plan {
+        Plan { rounds: 11, heavy_rounds: 5, scaling_ops: 50_000 }
+    }
+
+    /// `zxemu bench`: a few minutes.
+    ///
+    /// ```
+    /// assert_eq!(zx_kernel::bench::Plan::full().rounds, 41);
+    /// ```
+    pub fn full() -> Plan {
+        Plan { rounds: 41, heavy_rounds: 15, scaling_ops: 200_000 }
+    }
+}
+
+/// The median of some samples (0 for none).
+fn median(mut samples: Vec<f64>) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    samples.sort_by(f64::total_cmp);
+    let mid = samples.len() / 2;
+    if samples.len() % 2 == 1 {
+        samples[mid]
+    } else {
+        (samples[mid - 1] + samples[mid]) / 2.0
+    }
+}
+
+/// Takes `rounds` samples of each side, alternating, and returns the medians
+/// `(measured, baseline)`.
+fn interleaved(
+    rounds: usize,
+    mut measured: impl FnMut() -> f64,
+    mut baseline: impl FnMut() -> f64,
+) -> (f64, f64) {
+    let (mut m, mut b) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            m.push(measured());
+            b.push(baseline());
+        } else {
+            b.push(baseline());
+            m.push(measured());
+        }
+    }
+    (median(m), median(b))
+}
+
+/// Nanoseconds per operation of `n` calls of `op`.
+fn ns_per_op(n: u64, mut op: impl FnMut(u64)) -> f64 {
+    let start = Instant::now();
+    for i in 0..n {
+        op(i);
+    }
+    start.elapsed().as_nanos() as f64 / n as f64
+}
+
+/// One hot 4 KiB memcpy (`pages` of them back to back), in ns: the yardstick the targets of
+/// `performance.md` come from.
+fn memcpy_ns(pages: usize, src: &[u8], dst: &mut [u8]) -> f64 {
+    const REPEAT: u64 = 2000;
+    let len = pages * PAGE as usize;
+    ns_per_op(REPEAT / pages as u64 + 1, |_| {
+        dst[..len].copy_from_slice(black_box(&src[..len]));
+        black_box(&mut *dst);
+    })
+}
+
+fn kernel_with(memory_bytes: u64) -> (Kernel, Process) {
+    let kernel = Kernel::new(KernelConfig { memory_bytes, ..KernelConfig::default() });
+    let process = kernel.create_process();
+    (kernel, process)
+}
+
+/// A root VMO of `pages` pages, all committed, each holding a non-zero byte.
+fn committed_vmo(p: &Process, pages: u64) -> zx_handle_t {
+    let vmo = p.vmo_create(pages * PAGE, 0).expect("vmo_create");
+    p.vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, pages * PAGE, &mut []).expect("commit");
+    for page in 0..pages {
+        p.vmo_write(vmo, &[0xa5], page * PAGE).expect("vmo_write");
+    }
+    vmo
+}
+
+/// B1: `vmo_transfer_data` of N pages against read + write + decommit, in ns per page.
+///
+/// For N < 4096 one sample moves 4096 / N chunks of N pages (at their own offsets) so that
+/// the clock is read around thousands of pages; between samples, outside the timing, the
+/// pages go back to src with one transfer.
+pub fn b1_transfer(plan: &Plan) -> Vec<Row> {
+    let (_kernel, p) = kernel_with(1 << 30);
+    let mut rows = Vec::new();
+    for n in [1u64, 16, 256, 4096, 65536] {
+        let total = n.max(4096);
+        let chunks = total / n;
+        let len = n * PAGE;
+        let src = committed_vmo(&p, total);
+        let dst = p.vmo_create(total * PAGE, 0).expect("vmo_create");
+        let mut buffer = vec![0u8; len as usize];
+        let reset = || {
+            p.vmo_transfer_data(src, 0, 0, total * PAGE, dst, 0).expect("transfer back");
+        };
+        let transfer = || {
+            let ns = ns_per_op(chunks, |i| {
+                p.vmo_transfer_data(black_box(dst), 0, i * len, len, src, i * len)
+                    .expect("vmo_transfer_data");
+            });
+            reset();
+            ns / n as f64
+        };
+        let copy = || {
+            let ns = ns_per_op(chunks, |i| {
+                p.vmo_read(src, &mut buffer, i * len).expect("vmo_read");
+                p.vmo_write(dst, black_box(&buffer), i * len).expect("vmo_write");
+                p.vmo_op_range(src, ZX_VMO_OP_DECOMMIT, i * len, len, &mut []).expect("decommit");
+            });
+            reset();
+            ns / n as f64
+        };
+        let rounds = if n >= 65536 { plan.heavy_rounds } else { plan.rounds };
+        let (t, c) = interleaved(rounds, transfer, copy);
+        let target = match n {
+            1 => "ratio ≥ 1",
+            4096 => "ratio ≥ 50; ≤ 10 ns/page",
+            65536 => "ratio ≥ 50; ≤ 10 ns/page; ≤ 1.5× B1/4096",
+            _ => "—",
+        };
+        rows.push(Row::new("B1", &n.to_string(), t, "ns/page", c, target).with_ratio(ratio(c, t)));
+        p.handle_close(src).expect("handle_close");
+        p.handle_close(dst).expect("handle_close");
+    }
+    rows
+}
+
+/// B2: `vmo_create_child(SNAPSHOT)` of a committed VMO of N pages against N = 1, in µs per
+/// call (the child is closed after each call, outside the timing).
+pub fn b2_snapshot(plan: &Plan) -> Vec<Row> {
+    const CALLS: u32 = 20;
+    let (_kernel, p) = kernel_with(1 << 30);
+    let create = |parent: zx_handle_t, pages: u64| {
+        let mut ns = 0.0;
+        for _ in 0..CALLS {
+            let start = Instant::now();
+            let child = p
+                .vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, pages * PAGE)
+                .expect("vmo_create_child");
+            ns += start.elapsed().as_nanos() as f64;
+            p.handle_close(black_box(child)).expect("handle_close");
+        }
+        ns / f64::from(CALLS) / 1000.0
+    };
+    let one = committed_vmo(&p, 1);
+    let mut rows = Vec::new();
+    for n in [1u64, 4096, 65536] {
+        let parent = committed_vmo(&p, n);
+        let (t, t1) = interleaved(plan.rounds, || create(parent, n), || create(one, 1));
+        let target = match n {
+            1 => "≤ 2 µs",
+            65536 => "ratio ≤ 2",
+            _ => "—",
+        };
+        rows.push(Row::new("B2", &n.to_string(), t, "µs", t1, target));
+        p.handle_close(parent).expect("handle_close");
+    }
+    rows
+}
+
+/// B3: first 1-byte writes into 4096 pages of a fresh snapshot child (each forks a page)
+/// against the same writes into a fresh root VMO, in ns per page.
+pub fn b3_fork(plan: &Plan) -> Vec<Row> {
+    const PAGES: u64 = 4096;
+    let (_kernel, p) = kernel_with(1 << 30);
+    let parent = committed_vmo(&p, PAGES);
+    let writes = |vmo: zx_handle_t| {
+        let ns = ns_per_op(PAGES, |page| {
+            p.vmo_write(vmo, black_box(&[0x5a]), page * PAGE).expect("vmo_write");
+        });
+        p.handle_close(vmo).expect("handle_close");
+        ns
+    };
+    let fork = || {
+        writes(
+            p.vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, PAGES * PAGE)
+                .expect("vmo_create_child"),
+        )
+    };
+    let fresh = || writes(p.vmo_create(PAGES * PAGE, 0).expect("vmo_create"));
+    let (f, z) = interleaved(plan.rounds, fork, fresh);
+    p.handle_close(parent).expect("handle_close");
+    vec![Row::new("B3", &PAGES.to_string(), f, "ns/page", z, "ratio ≤ 1.5")]
+}
+
+/// B4: `vmo_read` of one page from the leaf of a snapshot chain of depth 1, 8, 64 (only the
+/// root holds the page), and from the depth-64 leaf flattened with `vmo_transfer_data`
+/// into a fresh VMO, against depth 1, in ns per read.
+pub fn b4_chain(plan: &Plan) -> Vec<Row> {
+    const READS: u64 = 2000;
+    let (_kernel, p) = kernel_with(64 << 20);
+    let mut handles = Vec::new();
+    let mut chain = |depth: usize| {
+        let mut leaf = committed_vmo(&p, 1);
+        handles.push(leaf);
+        for _ in 0..depth {
+            leaf = p.vmo_create_child(leaf, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE).expect("snapshot");
+            handles.push(leaf);
+        }
+        leaf
+    };
+    let leaves = [("1", chain(1)), ("8", chain(8)), ("64", chain(64))];
+    let flat = p.vmo_create(PAGE, 0).expect("vmo_create");
+    handles.push(flat);
+    p.vmo_transfer_data(flat, 0, 0, PAGE, leaves[2].1, 0).expect("vmo_transfer_data (flatten)");
+    let (mut buf_m, mut buf_b) = (vec![0u8; PAGE as usize], vec![0u8; PAGE as usize]);
+    p.vmo_read(flat, &mut buf_m, 0).expect("vmo_read");
+    assert_eq!(buf_m[0], 0xa5, "the flattened VMO holds the page");
+    let read = |vmo: zx_handle_t, buf: &mut [u8]| {
+        ns_per_op(READS, |_| p.vmo_read(black_box(vmo), black_box(&mut *buf), 0).expect("read"))
+    };
+    let depth1 = leaves[0].1;
+    let mut rows = Vec::new();
+    for (param, vmo, target) in [
+        ("1", leaves[0].1, "—"),
+        ("8", leaves[1].1, "—"),
+        ("64", leaves[2].1, "ratio ≤ 4"),
+        ("flattened", flat, "ratio ≤ 1.2"),
+    ] {
+        let (t, t1) =
+            interleaved(plan.rounds, || read(vmo, &mut buf_m), || read(depth1, &mut buf_b));
+        rows.push(Row::new("B4", param, t, "ns", t1, target));
+    }
+    for h in handles.into_iter().rev() {
+        p.handle_close(h).expect("handle_close");
+    }
+    rows
+}
+
+/// B5: the page allocator directly: alloc + free of one page (ns per pair) and of a
+/// 256-page contiguous run (µs per run); baselines: a hot memcpy of as many pages.
+pub fn b5_allocator(plan: &Plan) -> Vec<Row> {
+    use zx_vm::{PageAllocator, ZeroFill};
+    const PAIRS: u64 = 20_000;
+    const RUNS: u64 = 50;
+    let allocator = PageAllocator::new(256 << 20, 0x8000_0000);
+    let (src1, mut dst1) = (vec![1u8; PAGE as usize], vec![0u8; PAGE as usize]);
+    let (src256, mut dst256) = (vec![1u8; 256 * PAGE as usize], vec![0u8; 256 * PAGE as usize]);
+    let single = || {
+        ns_per_op(PAIRS, |_| {
+            allocator.free(black_box(allocator.alloc(ZeroFill::No).expect("alloc")));
+        })
+    };
+    let (s, c1) = interleaved(plan.rounds, single, || memcpy_ns(1, &src1, &mut dst1));
+    let run = || {
+        ns_per_op(RUNS, |_| {
+            allocator.free_all(black_box(allocator.alloc_contiguous(256, 12).expect("run")));
+        }) / 1000.0
+    };
+    let (r, c256) = interleaved(plan.rounds, run, || memcpy_ns(256, &src256, &mut dst256) / 1000.0);
+    vec![
+        Row::new("B5", "single", s, "ns", c1, "≤ 25 ns"),
+        Row::new("B5", "contig256", r, "µs", c256, "≤ 5 µs"),
+    ]
+}
+
+/// B6: the handle table: `handle_duplicate` + `handle_close` (ns per pair) and
+/// `vmo_get_size` (ns per call); baseline: one hot 4 KiB memcpy.
+pub fn b6_handles(plan: &Plan) -> Vec<Row> {
+    const CALLS: u64 = 20_000;
+    let (_kernel, p) = kernel_with(16 << 20);
+    let vmo = p.vmo_create(PAGE, 0).expect("vmo_create");
+    let src = vec![1u8; PAGE as usize];
+    let mut dst = vec![0u8; PAGE as usize];
+    let dup_close = || {
+        ns_per_op(CALLS, |_| {
+            let dup = p.handle_duplicate(vmo, ZX_RIGHT_SAME_RIGHTS).expect("handle_duplicate");
+            p.handle_close(black_box(dup)).expect("handle_close");
+        })
+    };
+    let (d, c1) = interleaved(plan.rounds, dup_close, || memcpy_ns(1, &src, &mut dst));
+    let lookup = || {
+        ns_per_op(CALLS, |_| {
+            black_box(p.vmo_get_size(black_box(vmo)).expect("vmo_get_size"));
+        })
+    };
+    let (l, c2) = interleaved(plan.rounds, lookup, || memcpy_ns(1, &src, &mut dst));
+    p.handle_close(vmo).expect("handle_close");
+    vec![
+        Row::new("B6", "dup_close", d, "ns", c1, "≤ 100 ns"),
+        Row::new("B6", "lookup", l, "ns", c2, "≤ 40 ns"),
+    ]
+}
+
+/// A B7 worker: its own process and its own pair of one-page VMOs (`a` committed).
+struct Worker {
+    process: Process,
+    a: zx_handle_t,
+    b: zx_handle_t,
+}
+
+impl Worker {
+    fn new(kernel: &Kernel) -> Worker {
+        let process = kernel.create_process();
+        let a = committed_vmo(&process, 1);
+        let b = process.vmo_create(PAGE, 0).expect("vmo_create");
+        Worker { process, a, b }
+    }
+
+    fn write(&self, _i: u64, page: &[u8]) {
+        self.process.vmo_write(self.a, black_box(page), 0).expect("vmo_write");
+    }
+
+    /// Moves the page from `a` to `b` on even `i`, back on odd `i`.
+    fn transfer(&self, i: u64, _page: &[u8]) {
+        let (dst, src) = if i % 2 == 0 { (self.b, self.a) } else { (self.a, self.b) };
+        self.process.vmo_transfer_data(dst, 0, 0, PAGE, src, 0).expect("vmo_transfer_data");
+    }
+}
+
+/// Operations per second (in thousands) of `workers` running `ops` operations each, each
+/// on its own thread, from a common start to the last one's end.
+fn throughput(workers: &[Worker], ops: u64, op: fn(&Worker, u64, &[u8])) -> f64 {
+    let barrier = Barrier::new(workers.len() + 1);
+    let elapsed = thread::scope(|s| {
+        let barrier = &barrier;
+        let threads: Vec<_> = workers
+            .iter()
+            .map(|w| {
+                s.spawn(move || {
+                    let page = vec![0x3cu8; PAGE as usize];
+                    barrier.wait();
+                    for i in 0..ops {
+                        op(w, i, &page);
+                    }
+                })
+            })
+            .collect();
+        barrier.wait();
+        let start = Instant::now();
+        for t in threads {
+            t.join().expect("a B7 thread panicked");
+        }
+        start.elapsed()
+    });
+    ratio((workers.len() as u64 * ops) as f64, elapsed.as_secs_f64()) / 1000.0
+}
+
+/// B7: throughput of 2 threads against 1, each on its own process and VMOs: 4 KiB
+/// `vmo_write`s, and one-page `vmo_transfer_data` back and forth, in kops/s.
+pub fn b7_scaling(plan: &Plan) -> Vec<Row> {
+    let (kernel, _p) = kernel_with(64 << 20);
+    let workers = [Worker::new(&kernel), Worker::new(&kernel)];
+    let mut rows = Vec::new();
+    for (param, op) in
+        [("write", Worker::write as fn(&Worker, u64, &[u8])), ("transfer", Worker::transfer)]
+    {
+        let (two, one) = interleaved(
+            plan.rounds,
+            || throughput(&workers, plan.scaling_ops, op),
+            || throughput(&workers[..1], plan.scaling_ops, op),
+        );
+        rows.push(Row::new("B7", param, two, "kops/s", one, "ratio ≥ 1.7"));
+    }
+    rows
+}
+
+/// The process's resident memory in KiB (`VmRSS` of `/proc/self/status`), 0 where there is
+/// none to read.
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("VmRSS:")?.trim().trim_end_matches("kB").trim().parse().ok()
+            })
+        })
+        .unwrap_or(0)
+}
+
+/// B8 `idle_rss`: the process's resident memory right after creating a kernel with the
+/// default 256 MiB of RAM and nothing in it, in MiB; baseline: the same just before. Run it
+/// before any other figure, while the process is still small.
+pub fn b8_idle_rss() -> Row {
+    let before = resident_kib();
+    let kernel = Kernel::new(KernelConfig::default());
+    let after = resident_kib();
+    black_box(&kernel);
+    drop(kernel);
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    Row::new("B8", "idle_rss", mib(after), "MiB", mib(before), "≤ 16 MiB")
+}
+
+/// B8 `per_page`: bookkeeping bytes per committed page, for one VMO committing all 65536
+/// pages of a 256 MiB RAM: (the VMO's `metadata_bytes` + the allocator's tables for that
+/// RAM) / 65536; baseline: the page's own 4096 bytes.
+pub fn b8_per_page() -> Row {
+    const PAGES: u64 = 65536;
+    let (kernel, p) = kernel_with(PAGES * PAGE);
+    let vmo = p.vmo_create(PAGES * PAGE, 0).expect("vmo_create");
+    p.vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, PAGES * PAGE, &mut []).expect("commit");
+    let info = p.object_get_info_vmo(vmo).expect("object_get_info_vmo");
+    let committed = info.committed_bytes / PAGE;
+    let allocator = kernel.core().vm().allocator().metadata_bytes();
+    let per_page = ratio((info.metadata_bytes + allocator) as f64, committed as f64);
+    p.handle_close(vmo).expect("handle_close");
+    Row::new("B8", "per_page", per_page, "B/page", PAGE as f64, "≤ 32 B/page")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_even_and_empty() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(Vec::new()), 0.0);
+    }
+
+    #[test]
+    fn interleaved_alternates_which_side_goes_first() {
+        let order = std::cell::RefCell::new(Vec::new());
+        let (m, b) = interleaved(
+            4,
+            || {
+                order.borrow_mut().push('m');
+                1.0
+            },
+            || {
+                order.borrow_mut().push('b');
+                2.0
+            },
+        );
+        assert_eq!((m, b), (1.0, 2.0));
+        assert_eq!(order.into_inner(), vec!['m', 'b', 'b', 'm', 'm', 'b', 'b', 'm']);
+    }
+
+    #[test]
+    fn resident_memory_is_read_on_linux() {
+        if cfg!(target_os = "linux") {
+            assert!(resident_kib() > 0);
+        }
+    }
+}
