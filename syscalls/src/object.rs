@@ -53,7 +53,8 @@ struct SignalState {
 /// The signals of one object, and a way to wait for them.
 ///
 /// Invariant: every change of the asserted signals and every cancellation notifies the
-/// condition variable under the same lock the waiters check, so no wake-up is lost.
+/// condition variable under the same lock the waiters check, so no wake-up is lost; with no
+/// waiter registered the notification (a system call) is skipped.
 ///
 /// ```
 /// use zx_syscalls::object::Signals;
@@ -97,7 +98,9 @@ impl Signals {
     pub fn update(&self, clear: zx_signals_t, set: zx_signals_t) {
         let mut state = self.state.lock();
         state.asserted = (state.asserted & !clear) | set;
-        self.changed.notify_all();
+        if !state.waiters.is_empty() {
+            self.changed.notify_all();
+        }
     }
 
     /// Ends, with [`WaitEnd::Canceled`], every wait that goes through `through`.
@@ -108,10 +111,14 @@ impl Signals {
     /// ```
     pub fn cancel(&self, through: HandleKey) {
         let mut state = self.state.lock();
+        let mut any = false;
         for waiter in state.waiters.iter_mut().filter(|w| w.through == through) {
             waiter.canceled = true;
+            any = true;
         }
-        self.changed.notify_all();
+        if any {
+            self.changed.notify_all();
+        }
     }
 
     /// Waits through the handle `through` until one of `wanted` is asserted (returning all

@@ -2,7 +2,7 @@
 //!
 //! - `B5_allocator/single`: `alloc(ZeroFill::No)` + `free` of one page. Target: ≤ 25 ns per
 //!   pair.
-//! - `B5_allocator/contig256`: `alloc_contiguous(256, 12)` + `free_all` of a 256-page run.
+//! - `B5_allocator/contig256`: `alloc_contiguous(256, 12, ZeroFill::No)` + `free_all` of a 256-page run.
 //!   Target: ≤ 5 µs per run.
 //! - `B5_allocator/memcpy_4k`: a hot 4 KiB memcpy, the yardstick the targets come from,
 //!   measured in the same run so the other two can be read as multiples of it.
@@ -28,7 +28,9 @@ fn b5_allocator(c: &mut Criterion) {
     });
     group.bench_function("contig256", |b| {
         b.iter(|| {
-            allocator.free_all(black_box(allocator.alloc_contiguous(256, 12).expect("run")));
+            allocator.free_all(black_box(
+                allocator.alloc_contiguous(256, 12, ZeroFill::No).expect("run"),
+            ));
         });
     });
     let src = vec![1u8; PAGE_SIZE];

@@ -43,7 +43,7 @@ struct AllocatorState {
 /// ```
 /// use zx_vm::{PageAllocator, ZeroFill};
 /// let allocator = PageAllocator::new(8 * 4096, 0x8000_0000);
-/// let run = allocator.alloc_contiguous(4, 14).unwrap(); // 4 frames aligned to 16 KiB
+/// let run = allocator.alloc_contiguous(4, 14, ZeroFill::Yes).unwrap(); // 4 frames aligned to 16 KiB
 /// assert_eq!(allocator.paddr(&run[0]) % (1 << 14), 0);
 /// assert_eq!(allocator.free_frames(), 4);
 /// allocator.free_all(run);
@@ -177,16 +177,21 @@ impl PageAllocator {
     }
 
     /// Takes `count` physically consecutive frames whose first physical address is a
-    /// multiple of `2^align_log2` (at least a page), zero-filled; `NoMemory` if no such run
-    /// is free.
+    /// multiple of `2^align_log2` (at least a page), zero-filled if `zero` says so;
+    /// `NoMemory` if no such run is free.
     ///
     /// ```
     /// let a = zx_vm::PageAllocator::new(4 * 4096, 0);
-    /// let run = a.alloc_contiguous(2, 12).unwrap();
+    /// let run = a.alloc_contiguous(2, 12, zx_vm::ZeroFill::Yes).unwrap();
     /// assert_eq!(run[1].index(), run[0].index() + 1);
     /// a.free_all(run);
     /// ```
-    pub fn alloc_contiguous(&self, count: u64, align_log2: u32) -> Result<Vec<Frame>, VmError> {
+    pub fn alloc_contiguous(
+        &self,
+        count: u64,
+        align_log2: u32,
+        zero: ZeroFill,
+    ) -> Result<Vec<Frame>, VmError> {
         if count == 0 || count > u64::from(self.total) {
             return Err(VmError::NoMemory);
         }
@@ -201,7 +206,7 @@ impl PageAllocator {
             (start, high_water)
         };
         let frames = (start..start + count)
-            .map(|index| self.prepare(Frame::mint(index), index < high_water, ZeroFill::Yes))
+            .map(|index| self.prepare(Frame::mint(index), index < high_water, zero))
             .collect();
         Ok(frames)
     }
@@ -428,7 +433,7 @@ mod tests {
         let a = PageAllocator::new(65 * 4096, 0);
         let all = a.alloc_many(65, ZeroFill::No).unwrap();
         assert_eq!(a.alloc(ZeroFill::No).unwrap_err(), VmError::NoMemory);
-        assert_eq!(a.alloc_contiguous(1, 0).unwrap_err(), VmError::NoMemory);
+        assert_eq!(a.alloc_contiguous(1, 0, ZeroFill::Yes).unwrap_err(), VmError::NoMemory);
         a.free_all(all);
         assert_eq!(a.free_frames(), 65);
     }
@@ -437,11 +442,11 @@ mod tests {
     fn contiguous_runs_skip_holes_and_respect_alignment() {
         let a = PageAllocator::new(64 * 4096, 0x8000_0000);
         let hole = a.alloc(ZeroFill::No).unwrap(); // frame 0 taken
-        let run = a.alloc_contiguous(3, 15).unwrap(); // 32 KiB aligned: starts at frame 8
+        let run = a.alloc_contiguous(3, 15, ZeroFill::Yes).unwrap(); // 32 KiB aligned: starts at frame 8
         assert_eq!(run[0].index(), 8);
         assert!(run.windows(2).all(|w| w[1].index() == w[0].index() + 1));
-        assert_eq!(a.alloc_contiguous(64, 0).unwrap_err(), VmError::NoMemory);
-        assert_eq!(a.alloc_contiguous(1, 70).unwrap_err(), VmError::NoMemory);
+        assert_eq!(a.alloc_contiguous(64, 0, ZeroFill::Yes).unwrap_err(), VmError::NoMemory);
+        assert_eq!(a.alloc_contiguous(1, 70, ZeroFill::Yes).unwrap_err(), VmError::NoMemory);
         a.free_all(run);
         a.free(hole);
         assert_eq!(a.free_frames(), 64);

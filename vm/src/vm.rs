@@ -105,8 +105,11 @@ impl Vm {
         alignment_log2: u32,
     ) -> Result<Arc<Vmo>, VmError> {
         let rounded = crate::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
-        let frames =
-            self.allocator.alloc_contiguous(rounded / crate::PAGE_SIZE as u64, alignment_log2)?;
+        let frames = self.allocator.alloc_contiguous(
+            rounded / crate::PAGE_SIZE as u64,
+            alignment_log2,
+            crate::ZeroFill::Yes,
+        )?;
         let hierarchy_id = self.next_hierarchy_id.fetch_add(1, Ordering::Relaxed);
         let (mut hierarchy, node) =
             Hierarchy::new_root(hierarchy_id, koid, size, VmoOptions::default())?;

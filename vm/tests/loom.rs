@@ -294,7 +294,9 @@ fn allocator_alloc_free_and_contiguous_race() {
         let first = allocator.alloc(ZeroFill::No).unwrap();
         let other = {
             let allocator = allocator.clone();
-            thread::spawn(move || allocator.alloc_contiguous(2, 13).map(|run| (allocator, run)))
+            thread::spawn(move || {
+                allocator.alloc_contiguous(2, 13, ZeroFill::No).map(|run| (allocator, run))
+            })
         };
         allocator.free(first);
         let single = allocator.alloc(ZeroFill::No).unwrap();

@@ -292,7 +292,9 @@ pub fn b5_allocator(plan: &Plan) -> Vec<Row> {
     let (s, c1) = interleaved(plan.rounds, single, || memcpy_ns(1, &src1, &mut dst1));
     let run = || {
         ns_per_op(RUNS, |_| {
-            allocator.free_all(black_box(allocator.alloc_contiguous(256, 12).expect("run")));
+            allocator.free_all(black_box(
+                allocator.alloc_contiguous(256, 12, ZeroFill::No).expect("run"),
+            ));
         }) / 1000.0
     };
     let (r, c256) = interleaved(plan.rounds, run, || memcpy_ns(256, &src256, &mut dst256) / 1000.0);
