@@ -153,7 +153,11 @@ impl PageAllocator {
     /// a.free_all(frames);
     /// ```
     pub fn alloc_many(&self, count: usize, zero: ZeroFill) -> Result<Vec<Frame>, VmError> {
-        // Checked before reserving room, so a huge request costs nothing.
+        // Checked before reserving room, so a huge request costs nothing; an empty one
+        // never touches the lock (the data path of committed pages asks for none).
+        if count == 0 {
+            return Ok(Vec::new());
+        }
         if count as u64 > u64::from(self.total) {
             return Err(VmError::NoMemory);
         }
@@ -250,6 +254,9 @@ impl PageAllocator {
     /// ```
     pub fn free_all(&self, frames: impl IntoIterator<Item = Frame>) {
         let indices: Vec<u32> = frames.into_iter().map(Frame::retire).collect();
+        if indices.is_empty() {
+            return;
+        }
         let mut state = self.state.lock();
         for index in indices {
             state.release(index);
