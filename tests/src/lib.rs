@@ -263,3 +263,25 @@ pub fn vmo_bytes(k: &Kernel) -> u64 {
 pub fn round_up(x: u64) -> u64 {
     x.div_ceil(P) * P
 }
+
+/// `vmo_create_child`, panicking with the call's arguments on failure.
+#[track_caller]
+pub fn child(p: &Process, h: zx_handle_t, options: u32, offset: u64, size: u64) -> zx_handle_t {
+    match p.vmo_create_child(h, options, offset, size) {
+        Ok(c) => c,
+        Err(s) => panic!("vmo_create_child({h:#x}, {options:#x}, {offset:#x}, {size:#x}): {s}"),
+    }
+}
+
+/// Whether `ZX_VMO_ZERO_CHILDREN` is asserted on `h` right now (a poll).
+#[track_caller]
+pub fn zero_children(p: &Process, h: zx_handle_t) -> bool {
+    match p.object_wait_one(h, ZX_VMO_ZERO_CHILDREN, ZX_TIME_INFINITE_PAST) {
+        Ok(observed) => {
+            assert_ne!(observed & ZX_VMO_ZERO_CHILDREN, 0, "Ok without the signal: {observed:#x}");
+            true
+        }
+        Err(s) if s == st(ZX_ERR_TIMED_OUT) => false,
+        Err(s) => panic!("object_wait_one(ZX_VMO_ZERO_CHILDREN) failed: {s}"),
+    }
+}

@@ -44,14 +44,6 @@ fn snap(p: &Process, h: zx_handle_t, offset: u64, size: u64) -> zx_handle_t {
     }
 }
 
-#[track_caller]
-fn child(p: &Process, h: zx_handle_t, options: u32, offset: u64, size: u64) -> zx_handle_t {
-    match p.vmo_create_child(h, options, offset, size) {
-        Ok(c) => c,
-        Err(s) => panic!("vmo_create_child({h:#x}, {options:#x}, {offset:#x}, {size:#x}): {s}"),
-    }
-}
-
 /// A VMO whose page `i` is filled with `bytes[i]` (0 = left uncommitted).
 #[track_caller]
 fn tagged(p: &Process, bytes: &[u8], options: u32) -> zx_handle_t {

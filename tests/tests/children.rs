@@ -28,15 +28,6 @@ const TOP_PAGE: u64 = !(P - 1);
 // helpers
 // ---------------------------------------------------------------------------------------------
 
-/// `vmo_create_child`, panicking on failure.
-#[track_caller]
-fn child(p: &Process, h: zx_handle_t, options: u32, offset: u64, size: u64) -> zx_handle_t {
-    match p.vmo_create_child(h, options, offset, size) {
-        Ok(c) => c,
-        Err(s) => panic!("vmo_create_child({h:#x}, {options:#x}, {offset:#x}, {size:#x}): {s}"),
-    }
-}
-
 /// A SNAPSHOT child of `[offset, offset+size)`.
 #[track_caller]
 fn snap(p: &Process, h: zx_handle_t, offset: u64, size: u64) -> zx_handle_t {
@@ -77,19 +68,6 @@ fn pages(p: &Process, h: zx_handle_t, n: u64) -> Vec<u8> {
             c[0]
         })
         .collect()
-}
-
-/// Whether `ZX_VMO_ZERO_CHILDREN` is asserted on `h` (polled).
-#[track_caller]
-fn zero_children(p: &Process, h: zx_handle_t) -> bool {
-    match p.object_wait_one(h, ZC, 0) {
-        Ok(s) => {
-            assert_ne!(s & ZC, 0, "wait returned Ok without the signal: {s:#x}");
-            true
-        }
-        Err(s) if s == st(ZX_ERR_TIMED_OUT) => false,
-        Err(s) => panic!("object_wait_one(ZERO_CHILDREN) failed: {s}"),
-    }
 }
 
 /// Closes every handle, then checks invariants and that all memory is back.

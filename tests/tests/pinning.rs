@@ -24,7 +24,6 @@ const ALOW: u32 = ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE;
 const MODIFIED: u32 = ZX_VMO_CHILD_SNAPSHOT_MODIFIED;
 const SLICE: u32 = ZX_VMO_CHILD_SLICE;
 const REFERENCE: u32 = ZX_VMO_CHILD_REFERENCE;
-const ZC: zx_signals_t = ZX_VMO_ZERO_CHILDREN;
 /// The largest page-aligned u64: adding a page or more to it overflows.
 const TOP_PAGE: u64 = !(P - 1);
 /// `ZX_DEFAULT_BTI_RIGHTS` in Zircon: BASIC | IO | MAP.
@@ -144,24 +143,6 @@ fn op(
     size: u64,
 ) -> Result<(), zx_kernel::Status> {
     p.vmo_op_range(h, op, offset, size, &mut [])
-}
-
-#[track_caller]
-fn child(p: &Process, h: zx_handle_t, options: u32, offset: u64, size: u64) -> zx_handle_t {
-    match p.vmo_create_child(h, options, offset, size) {
-        Ok(c) => c,
-        Err(s) => panic!("vmo_create_child({h:#x}, {options:#x}, {offset:#x}, {size:#x}): {s}"),
-    }
-}
-
-/// Whether `ZX_VMO_ZERO_CHILDREN` is asserted on `h` right now.
-#[track_caller]
-fn zero_children(p: &Process, h: zx_handle_t) -> bool {
-    match p.object_wait_one(h, ZC, ZX_TIME_INFINITE_PAST) {
-        Ok(observed) => observed & ZC != 0,
-        Err(s) if s == st(ZX_ERR_TIMED_OUT) => false,
-        Err(s) => panic!("object_wait_one failed: {s}"),
-    }
 }
 
 /// The RAM's physical range under the default configuration.

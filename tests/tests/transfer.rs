@@ -112,15 +112,6 @@ fn tag(p: &Process, h: zx_handle_t, page: u64, byte: u8) {
     fill(p, h, page * P, P as usize, byte);
 }
 
-/// A child of `h`, panicking on failure.
-#[track_caller]
-fn child(p: &Process, h: zx_handle_t, options: u32, offset: u64, size: u64) -> zx_handle_t {
-    match p.vmo_create_child(h, options, offset, size) {
-        Ok(c) => c,
-        Err(s) => panic!("vmo_create_child({h:#x}, {options:#x}, {offset:#x}, {size:#x}): {s}"),
-    }
-}
-
 /// What each page of `h` holds, as one byte per page; panics on a page that is not uniform.
 #[track_caller]
 fn page_bytes(p: &Process, h: zx_handle_t, pages: u64) -> Vec<u8> {
