@@ -34,6 +34,10 @@ enum H {
     Invalid,
     /// Any raw value.
     Raw(u32),
+    /// The `i % n`-th live handle of the calling process among those of one object type
+    /// (`ty % 6` picks VMO, BTI, PMT, event, resource or IOMMU), so that calls needing two
+    /// handles of given types (a BTI and a VMO for `bti_pin`) get them often.
+    OfType(u8, u8),
 }
 
 /// A size, offset or length argument.
@@ -329,6 +333,25 @@ impl State {
             H::Other(i) => pick_from(&self.handles[1 - p], i),
             H::Invalid => ZX_HANDLE_INVALID,
             H::Raw(v) => v,
+            H::OfType(ty, i) => {
+                const TYPES: [u32; 6] = [
+                    ZX_OBJ_TYPE_VMO,
+                    ZX_OBJ_TYPE_BTI,
+                    ZX_OBJ_TYPE_PMT,
+                    ZX_OBJ_TYPE_EVENT,
+                    ZX_OBJ_TYPE_RESOURCE,
+                    ZX_OBJ_TYPE_IOMMU,
+                ];
+                let wanted = TYPES[usize::from(ty) % TYPES.len()];
+                let of_type: Vec<zx_handle_t> = self.handles[p]
+                    .iter()
+                    .copied()
+                    .filter(|&h| {
+                        self.procs[p].object_get_info_handle_basic(h).is_ok_and(|b| b.type_ == wanted)
+                    })
+                    .collect();
+                pick_from(&of_type, i)
+            }
         }
     }
 
