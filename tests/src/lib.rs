@@ -285,3 +285,49 @@ pub fn zero_children(p: &Process, h: zx_handle_t) -> bool {
         Err(s) => panic!("object_wait_one(ZX_VMO_ZERO_CHILDREN) failed: {s}"),
     }
 }
+
+/// The root resource, a dummy IOMMU and one BTI on it, for tests of pinning and device memory.
+pub struct Dev {
+    /// The root resource.
+    pub root: zx_handle_t,
+    /// A dummy IOMMU.
+    pub iommu: zx_handle_t,
+    /// A BTI on it.
+    pub bti: zx_handle_t,
+}
+
+impl Dev {
+    /// Creates the three objects in `p`.
+    #[track_caller]
+    pub fn new(p: &Process) -> Dev {
+        let root = ok!(p.root_resource());
+        let iommu = ok!(p.iommu_create(root, ZX_IOMMU_TYPE_DUMMY, &[0]));
+        let bti = ok!(p.bti_create(iommu, 0, 0x1d));
+        Dev { root, iommu, bti }
+    }
+
+    /// A second BTI on the same IOMMU.
+    #[track_caller]
+    pub fn another_bti(&self, p: &Process) -> zx_handle_t {
+        ok!(p.bti_create(self.iommu, 0, 0x2e))
+    }
+
+    /// A physical VMO of `pages` pages at the start of the default device window.
+    #[track_caller]
+    pub fn physical(&self, p: &Process, pages: u64) -> zx_handle_t {
+        let base = KernelConfig::default().device_memory_base;
+        ok!(p.vmo_create_physical(self.root, base, pages * P))
+    }
+
+    /// A contiguous VMO of `pages` pages.
+    #[track_caller]
+    pub fn contiguous(&self, p: &Process, pages: u64) -> zx_handle_t {
+        ok!(p.vmo_create_contiguous(self.bti, pages * P, 0))
+    }
+
+    /// Closes the three handles.
+    #[track_caller]
+    pub fn close(&self, p: &Process) {
+        close_all(p, &[self.bti, self.iommu, self.root]);
+    }
+}

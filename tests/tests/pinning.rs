@@ -39,34 +39,6 @@ const BTI_RIGHTS: zx_rights_t = ZX_RIGHT_TRANSFER
 // helpers
 // ---------------------------------------------------------------------------------------------
 
-/// The root resource, a dummy IOMMU and one BTI on it.
-struct Dev {
-    root: zx_handle_t,
-    iommu: zx_handle_t,
-    bti: zx_handle_t,
-}
-
-impl Dev {
-    #[track_caller]
-    fn new(p: &Process) -> Dev {
-        let root = ok!(p.root_resource());
-        let iommu = ok!(p.iommu_create(root, ZX_IOMMU_TYPE_DUMMY, &[0]));
-        let bti = ok!(p.bti_create(iommu, 0, 0x1d));
-        Dev { root, iommu, bti }
-    }
-
-    /// A second BTI on the same IOMMU.
-    #[track_caller]
-    fn another_bti(&self, p: &Process) -> zx_handle_t {
-        ok!(p.bti_create(self.iommu, 0, 0x2e))
-    }
-
-    #[track_caller]
-    fn close(&self, p: &Process) {
-        close_all(p, &[self.bti, self.iommu, self.root]);
-    }
-}
-
 /// `bti_pin` with an `addrs` array of exactly the right length; panics on failure.
 #[track_caller]
 fn pin(

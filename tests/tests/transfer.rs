@@ -31,35 +31,19 @@ const TOP_PAGE: u64 = !(P - 1);
 // helpers
 // ---------------------------------------------------------------------------------------------
 
-/// The root resource, a dummy IOMMU and one BTI on it.
-struct Dev {
-    root: zx_handle_t,
-    iommu: zx_handle_t,
-    bti: zx_handle_t,
+/// Pinning through the shared [`Dev`] helper, as these tests use it.
+trait PinPages {
+    fn pin(
+        &self,
+        p: &Process,
+        vmo: zx_handle_t,
+        first: u64,
+        pages: u64,
+    ) -> (zx_handle_t, Vec<zx_paddr_t>);
+    fn addrs(&self, p: &Process, vmo: zx_handle_t, first: u64, pages: u64) -> Vec<zx_paddr_t>;
 }
 
-impl Dev {
-    #[track_caller]
-    fn new(p: &Process) -> Dev {
-        let root = ok!(p.root_resource());
-        let iommu = ok!(p.iommu_create(root, ZX_IOMMU_TYPE_DUMMY, &[0]));
-        let bti = ok!(p.bti_create(iommu, 0, 0x7d));
-        Dev { root, iommu, bti }
-    }
-
-    /// A physical VMO of `pages` pages at the start of the device window.
-    #[track_caller]
-    fn physical(&self, p: &Process, pages: u64) -> zx_handle_t {
-        let base = KernelConfig::default().device_memory_base;
-        ok!(p.vmo_create_physical(self.root, base, pages * P))
-    }
-
-    /// A contiguous VMO of `pages` pages.
-    #[track_caller]
-    fn contiguous(&self, p: &Process, pages: u64) -> zx_handle_t {
-        ok!(p.vmo_create_contiguous(self.bti, pages * P, 0))
-    }
-
+impl PinPages for Dev {
     /// Pins `pages` pages of `vmo` from page `first` for reading; returns the PMT and addresses.
     #[track_caller]
     fn pin(
@@ -83,11 +67,6 @@ impl Dev {
         let (pmt, addrs) = self.pin(p, vmo, first, pages);
         ok!(p.pmt_unpin(pmt));
         addrs
-    }
-
-    #[track_caller]
-    fn close(&self, p: &Process) {
-        close_all(p, &[self.bti, self.iommu, self.root]);
     }
 }
 
