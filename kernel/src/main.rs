@@ -58,6 +58,9 @@ enum Command {
         /// Print one JSON array instead of the table.
         #[arg(long)]
         json: bool,
+        /// Measure one figure only (B1 to B8).
+        #[arg(long, value_name = "FIGURE", value_parser = zx_kernel::bench::parse_figure)]
+        only: Option<u8>,
     },
     /// Parse and check scenario files without running them.
     Check {
@@ -98,8 +101,8 @@ fn main() -> ExitCode {
             cli::tree_file(&file, &TreeOptions { dot, paddr, case }, &mut out, &mut err)
         }
         Some(Command::Check { files }) => cli::check_files(&files, &mut out, &mut err),
-        Some(Command::Bench { quick, json }) => {
-            zx_kernel::bench::run(BenchOptions { quick, json }, &mut out, &mut err)
+        Some(Command::Bench { quick, json, only }) => {
+            zx_kernel::bench::run(BenchOptions { quick, json, only }, &mut out, &mut err)
         }
     };
     ExitCode::from(code)

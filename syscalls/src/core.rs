@@ -168,7 +168,8 @@ impl KernelCore {
 /// One process: its handle table, in front of the kernel's objects.
 ///
 /// Lock order: the handle table's lock is held only to look up, insert or remove handles,
-/// never while a VMO's hierarchy lock is taken; objects are cloned out first.
+/// and to read an object's lock-free fields (a VMO's size); it is never held while a
+/// VMO's hierarchy lock or an object's signal lock is taken: objects are cloned out first.
 ///
 /// ```
 /// let kernel = zx_syscalls::KernelCore::new(Default::default());
@@ -261,6 +262,22 @@ impl ProcessCore {
         let table = self.handles.lock();
         let entry = table.lookup(handle, object_type, rights)?;
         Ok((entry.object.clone(), entry.rights))
+    }
+
+    /// Looks up a VMO handle with some rights and runs `read` on the object under the table
+    /// lock, without cloning it: for calls that read only lock-free fields (see the lock
+    /// order above), so the object's reference count is never touched.
+    pub(crate) fn peek_vmo<R>(
+        &self,
+        handle: zx_handle_t,
+        rights: Rights,
+        read: impl FnOnce(&VmoObject) -> R,
+    ) -> Result<R, Status> {
+        let table = self.handles.lock();
+        match &table.lookup(handle, zx::ZX_OBJ_TYPE_VMO, rights)?.object {
+            KernelObject::Vmo(vmo) => Ok(read(vmo)),
+            _ => Err(Status::WRONG_TYPE),
+        }
     }
 
     /// Looks up a VMO handle with some rights.

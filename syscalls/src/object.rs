@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use zx_handles::ObjectKind;
-use zx_vm::sync::{Arc, Condvar, Mutex, Weak};
+use zx_vm::sync::{Arc, AtomicUsize, Condvar, Mutex, Ordering, Weak};
 use zx_vm::Vmo;
 
 use crate::zx::{self, zx_koid_t, zx_signals_t};
@@ -52,9 +52,15 @@ struct SignalState {
 
 /// The signals of one object, and a way to wait for them.
 ///
-/// Invariant: every change of the asserted signals and every cancellation notifies the
+/// Invariants: every change of the asserted signals and every cancellation notifies the
 /// condition variable under the same lock the waiters check, so no wake-up is lost; with no
-/// waiter registered the notification (a system call) is skipped.
+/// waiter registered the notification (a system call) is skipped. `waiting` counts the
+/// registered waiters; it changes only under the lock.
+///
+/// Lock order: a wait registers (`begin_wait`) while its caller holds the handle table's
+/// lock, so the table lock comes before this one. That closes the race between a wait and
+/// the close of its handle: the close removes the handle under the table lock and only then
+/// cancels, so every wait through the handle is registered by then and `waiting` shows it.
 ///
 /// ```
 /// use zx_syscalls::object::Signals;
@@ -66,6 +72,22 @@ struct SignalState {
 pub struct Signals {
     state: Mutex<SignalState>,
     changed: Condvar,
+    waiting: AtomicUsize,
+}
+
+/// A wait registered with [`Signals::begin_wait`], to be finished with
+/// [`Signals::finish_wait`].
+///
+/// ```
+/// use zx_syscalls::object::{HandleKey, Signals};
+/// let s = Signals::new(1);
+/// let ticket = s.begin_wait(HandleKey { process: 1, handle: 3 });
+/// assert_eq!(s.finish_wait(ticket, 1, None), Ok(1));
+/// ```
+#[derive(Debug)]
+#[must_use = "a registered wait stays registered until it is finished"]
+pub struct WaitTicket {
+    id: u64,
 }
 
 impl Signals {
@@ -76,7 +98,7 @@ impl Signals {
     /// ```
     pub fn new(initial: zx_signals_t) -> Signals {
         let state = SignalState { asserted: initial, ..Default::default() };
-        Signals { state: Mutex::new(state), changed: Condvar::new() }
+        Signals { state: Mutex::new(state), changed: Condvar::new(), waiting: AtomicUsize::new(0) }
     }
 
     /// The signals asserted now.
@@ -103,13 +125,19 @@ impl Signals {
         }
     }
 
-    /// Ends, with [`WaitEnd::Canceled`], every wait that goes through `through`.
+    /// Ends, with [`WaitEnd::Canceled`], every wait that goes through `through`. Called
+    /// after the handle left its table; with no wait registered it takes no lock.
     ///
     /// ```
     /// use zx_syscalls::object::{HandleKey, Signals};
     /// Signals::new(0).cancel(HandleKey { process: 1, handle: 3 });
     /// ```
     pub fn cancel(&self, through: HandleKey) {
+        // Acquire: pairs with the handle table's lock (see the lock order above), so a wait
+        // registered through `through` before it left the table shows here.
+        if self.waiting.load(Ordering::Acquire) == 0 {
+            return;
+        }
         let mut state = self.state.lock();
         let mut any = false;
         for waiter in state.waiters.iter_mut().filter(|w| w.through == through) {
@@ -121,28 +149,46 @@ impl Signals {
         }
     }
 
-    /// Waits through the handle `through` until one of `wanted` is asserted (returning all
+    /// Registers a wait through the handle `through`. Callers hold the handle table's lock,
+    /// with the handle live, so that closing the handle cannot miss the wait.
+    ///
+    /// ```
+    /// use zx_syscalls::object::{HandleKey, Signals, WaitEnd};
+    /// let s = Signals::new(0);
+    /// let key = HandleKey { process: 1, handle: 3 };
+    /// let ticket = s.begin_wait(key);
+    /// s.cancel(key);
+    /// assert_eq!(s.finish_wait(ticket, 1, None), Err(WaitEnd::Canceled));
+    /// ```
+    pub fn begin_wait(&self, through: HandleKey) -> WaitTicket {
+        let mut state = self.state.lock();
+        let id = state.next_waiter;
+        state.next_waiter += 1;
+        state.waiters.push(Waiter { id, through, canceled: false });
+        self.waiting.fetch_add(1, Ordering::Release);
+        WaitTicket { id }
+    }
+
+    /// Waits, as registered by `ticket`, until one of `wanted` is asserted (returning all
     /// asserted signals), `timeout` passes (`None` = never), or the handle is closed.
     ///
     /// ```
     /// use std::time::Duration;
     /// use zx_syscalls::object::{HandleKey, Signals, WaitEnd};
     /// let s = Signals::new(0);
-    /// let key = HandleKey { process: 1, handle: 3 };
-    /// assert_eq!(s.wait(1, Some(Duration::ZERO), key), Err(WaitEnd::TimedOut(0)));
+    /// let ticket = s.begin_wait(HandleKey { process: 1, handle: 3 });
+    /// assert_eq!(s.finish_wait(ticket, 1, Some(Duration::ZERO)), Err(WaitEnd::TimedOut(0)));
     /// ```
-    pub fn wait(
+    pub fn finish_wait(
         &self,
+        ticket: WaitTicket,
         wanted: zx_signals_t,
         timeout: Option<Duration>,
-        through: HandleKey,
     ) -> Result<zx_signals_t, WaitEnd> {
         // A deadline too far to represent is no deadline.
         let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
+        let id = ticket.id;
         let mut state = self.state.lock();
-        let id = state.next_waiter;
-        state.next_waiter += 1;
-        state.waiters.push(Waiter { id, through, canceled: false });
         let outcome = loop {
             if state.asserted & wanted != 0 {
                 break Ok(state.asserted);
@@ -162,6 +208,7 @@ impl Signals {
             }
         };
         state.waiters.retain(|w| w.id != id);
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
         outcome
     }
 }

@@ -127,3 +127,26 @@ fn last_child_close_wakes_a_zero_children_waiter() {
         no_leak(&kernel);
     });
 }
+
+/// A wait racing the close of the handle it goes through: it always ends, CANCELED if it
+/// registered before the close and BAD_HANDLE if it came after (a wait that looked the
+/// handle up before the close but registered after the cancellation would block forever,
+/// which loom reports as a deadlock).
+#[test]
+fn wait_racing_close_of_its_handle() {
+    loom::model(|| {
+        let kernel = kernel();
+        let process = kernel.create_process();
+        let event = process.event_create(0).unwrap();
+        let waiter = {
+            let process = process.clone();
+            thread::spawn(move || {
+                process.object_wait_one(event, ZX_EVENT_SIGNALED, ZX_TIME_INFINITE)
+            })
+        };
+        process.handle_close(event).unwrap();
+        let ended = waiter.join().unwrap();
+        assert!(ended == Err(Status::CANCELED) || ended == Err(Status::BAD_HANDLE), "{ended:?}");
+        no_leak(&kernel);
+    });
+}

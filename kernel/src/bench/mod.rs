@@ -5,7 +5,7 @@
 //! ```no_run
 //! use zx_kernel::bench::{run, BenchOptions};
 //! let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-//! run(BenchOptions { quick: true, json: false }, &mut out, &mut err);
+//! run(BenchOptions { quick: true, ..Default::default() }, &mut out, &mut err);
 //! ```
 
 mod figures;
@@ -29,58 +29,74 @@ pub struct BenchOptions {
     pub quick: bool,
     /// One JSON array instead of the Markdown table.
     pub json: bool,
+    /// Only figure B`n` (1–8), to reproduce or profile one figure; `None` measures all.
+    pub only: Option<u8>,
 }
 
-/// Measures every figure, B1 to B8 (see [`Plan`]), and returns the rows with `met` set.
-/// Progress goes to `err`.
+/// Parses a figure name, `B1` to `B8` (case-insensitive), into its number.
+///
+/// ```
+/// use zx_kernel::bench::parse_figure;
+/// assert_eq!(parse_figure("B3"), Ok(3));
+/// assert!(parse_figure("B9").is_err());
+/// ```
+pub fn parse_figure(name: &str) -> Result<u8, String> {
+    let number = name.strip_prefix(['B', 'b']).and_then(|n| n.parse::<u8>().ok());
+    match number {
+        Some(n @ 1..=8) => Ok(n),
+        _ => Err(format!("no figure {name:?}: figures are B1 to B8")),
+    }
+}
+
+/// Measures every figure, B1 to B8 (see [`Plan`]), or only figure B`only`, and returns
+/// the rows with `met` set. Progress goes to `err`.
 ///
 /// ```no_run
-/// let rows = zx_kernel::bench::measure(&zx_kernel::bench::Plan::quick(), &mut std::io::sink());
+/// use zx_kernel::bench::{measure, Plan};
+/// let rows = measure(&Plan::quick(), None, &mut std::io::sink());
 /// assert_eq!(rows.len(), 21);
+/// assert_eq!(measure(&Plan::quick(), Some(5), &mut std::io::sink()).len(), 2);
 /// ```
-pub fn measure(plan: &Plan, err: &mut dyn Write) -> Vec<Row> {
-    let mut progress = |what: &str| {
-        let _ = writeln!(err, "bench: {what}");
+pub fn measure(plan: &Plan, only: Option<u8>, err: &mut dyn Write) -> Vec<Row> {
+    let mut figure = |number: u8, what: &str, measure: &dyn Fn() -> Vec<Row>| {
+        if only.is_some_and(|n| n != number) {
+            return Vec::new();
+        }
+        let _ = writeln!(err, "bench: B{number} {what}");
+        measure()
     };
     // First, while the process is still small.
-    progress("B8 idle resident memory");
-    let idle = figures::b8_idle_rss();
+    let idle = figure(8, "idle resident memory", &|| vec![figures::b8_idle_rss()]);
     let mut rows = Vec::new();
-    progress("B1 vmo_transfer_data against read + write + decommit");
-    rows.extend(figures::b1_transfer(plan));
-    progress("B2 snapshot creation");
-    rows.extend(figures::b2_snapshot(plan));
-    progress("B3 fork on first write");
-    rows.extend(figures::b3_fork(plan));
-    progress("B4 reads through snapshot chains");
-    rows.extend(figures::b4_chain(plan));
-    progress("B5 page allocator");
-    rows.extend(figures::b5_allocator(plan));
-    progress("B6 handle table");
-    rows.extend(figures::b6_handles(plan));
-    progress("B7 scaling, 2 threads against 1");
-    rows.extend(figures::b7_scaling(plan));
-    progress("B8 bookkeeping per committed page");
-    rows.push(figures::b8_per_page());
-    rows.push(idle);
+    rows.extend(figure(1, "vmo_transfer_data against read + write + decommit", &|| {
+        figures::b1_transfer(plan)
+    }));
+    rows.extend(figure(2, "snapshot creation", &|| figures::b2_snapshot(plan)));
+    rows.extend(figure(3, "fork on first write", &|| figures::b3_fork(plan)));
+    rows.extend(figure(4, "reads through snapshot chains", &|| figures::b4_chain(plan)));
+    rows.extend(figure(5, "page allocator", &|| figures::b5_allocator(plan)));
+    rows.extend(figure(6, "handle table", &|| figures::b6_handles(plan)));
+    rows.extend(figure(7, "scaling, 2 threads against 1", &|| figures::b7_scaling(plan)));
+    rows.extend(figure(8, "bookkeeping per committed page", &|| vec![figures::b8_per_page()]));
+    rows.extend(idle);
     for e in evaluate(&mut rows) {
         let _ = writeln!(err, "bench: error: {e}");
     }
     rows
 }
 
-/// `zxemu bench [--quick] [--json]`: measures and prints the table; returns the exit status
+/// `zxemu bench [--quick] [--json] [--only Bn]`: measures and prints the table; returns the exit status
 /// (0, or 2 when the output cannot be written). Missed targets show in the `met` column and
 /// do not change the status.
 ///
 /// ```no_run
 /// use zx_kernel::bench::{run, BenchOptions};
 /// let (mut out, mut err) = (Vec::new(), Vec::new());
-/// assert_eq!(run(BenchOptions { quick: true, json: true }, &mut out, &mut err), 0);
+/// assert_eq!(run(BenchOptions { quick: true, json: true, only: None }, &mut out, &mut err), 0);
 /// ```
 pub fn run(opts: BenchOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let plan = if opts.quick { Plan::quick() } else { Plan::full() };
-    let rows = measure(&plan, err);
+    let rows = measure(&plan, opts.only, err);
     let written = if opts.json { json(&rows, out) } else { markdown(&rows, out) };
     match written {
         Ok(()) => 0,

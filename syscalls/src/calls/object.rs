@@ -289,14 +289,20 @@ impl ProcessCore {
         signals: zx_signals_t,
         deadline: zx_time_t,
     ) -> Result<zx_signals_t, Status> {
-        let (object, rights) = self.get(handle)?;
-        if !rights.contains(Rights::WAIT) {
-            return Err(Status::ACCESS_DENIED);
-        }
-        let waitable = object.signals().ok_or(Status::NOT_SUPPORTED)?;
         let timeout = timeout_until(deadline, self.kernel().now());
         let through = HandleKey { process: self.koid(), handle };
-        waitable.wait(signals, timeout, through).map_err(|end| match end {
+        // The wait registers under the table lock, while the handle is live, so a close
+        // that follows always finds it (see `Signals`).
+        let (object, ticket) = self.with_handles(|table| {
+            let entry = table.get(handle)?;
+            if !entry.rights.contains(Rights::WAIT) {
+                return Err(Status::ACCESS_DENIED);
+            }
+            let waitable = entry.object.signals().ok_or(Status::NOT_SUPPORTED)?;
+            Ok((entry.object.clone(), waitable.begin_wait(through)))
+        })?;
+        let waitable = object.signals().expect("checked under the table lock");
+        waitable.finish_wait(ticket, signals, timeout).map_err(|end| match end {
             WaitEnd::TimedOut(_) => Status::TIMED_OUT,
             WaitEnd::Canceled => Status::CANCELED,
         })

@@ -177,8 +177,7 @@ impl ProcessCore {
     /// ```
     #[instrument(level = "trace", skip(self), err(Display))]
     pub fn vmo_get_size(&self, vmo: zx_handle_t) -> Result<u64, Status> {
-        let (object, _) = self.vmo(vmo, Rights::empty())?;
-        Ok(object.vmo.size())
+        self.peek_vmo(vmo, Rights::empty(), |object| object.vmo.size())
     }
 
     /// `zx_vmo_set_size`: WRITE, then RESIZE for a resizable VMO; a fixed-size VMO is

@@ -25,6 +25,29 @@ fn page_chunks(offset: u64, len: u64) -> impl Iterator<Item = (u64, usize, usize
     })
 }
 
+/// How a node comes to own one of its pages, worked out under the hierarchy lock just
+/// before it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Acquire {
+    /// The node holds the frame already.
+    Owned,
+    /// An ancestor's page that only this node sees: the frame moves down.
+    Move { owner: NodeId, at: u64 },
+    /// An ancestor's page that another VMO still sees: a new frame takes a copy (a fork).
+    Copy { owner: NodeId, at: u64 },
+    /// The page reads zero: a new, zeroed frame.
+    Zero,
+}
+
+/// What a newly owned page must hold before the caller writes into it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Content {
+    /// The content it showed (the caller changes only part of it).
+    Keep,
+    /// Nothing in particular: the caller overwrites all of it at once.
+    Overwritten,
+}
+
 impl Hierarchy {
     /// `OutOfRange` unless `[offset, offset+len)` lies inside the node (overflow included);
     /// returns the end.
@@ -34,10 +57,6 @@ impl Hierarchy {
             return Err(VmError::OutOfRange);
         }
         Ok(end)
-    }
-
-    fn owns_page(&self, node: NodeId, index: u64) -> bool {
-        matches!(self.nodes[node].pages.get(index), Some(Slot::Page(_)))
     }
 
     pub(crate) fn read(
@@ -77,60 +96,92 @@ impl Hierarchy {
         let movable = self
             .ancestor_pages(node, first, end)
             .into_iter()
-            .filter(|&(_, owner, at)| self.count_viewers(owner, at, 2) == 1)
+            .filter(|&(_, owner, at)| !self.seen_by_another(owner, at, node))
             .count();
         let needed = (end - first).saturating_sub((owned + movable) as u64);
         let needed = usize::try_from(needed).map_err(|_| VmError::NoMemory)?;
         allocator.alloc_many(needed, ZeroFill::No)
     }
 
-    /// True when making `node` own page `index` takes a copy: the page shows an ancestor's
-    /// frame that another VMO still sees. (A page `node` owns needs nothing; an ancestor
-    /// page it alone sees moves down; a page that reads zero needs a zeroed frame, which
-    /// callers that only zero bytes never ask for.)
-    fn fork_needs_copy(&self, node: NodeId, index: u64) -> bool {
-        !self.owns_page(node, index)
-            && self
-                .find_owner(node, index)
-                .is_some_and(|(owner, at)| self.count_viewers(owner, at, 2) > 1)
+    /// How `node` would come to own page `index` (see [`Acquire`]).
+    fn acquisition(&self, node: NodeId, index: u64) -> Acquire {
+        match self.find_owner(node, index) {
+            Some((owner, _)) if owner == node => Acquire::Owned,
+            Some((owner, at)) if !self.seen_by_another(owner, at, node) => {
+                Acquire::Move { owner, at }
+            }
+            Some((owner, at)) => Acquire::Copy { owner, at },
+            None => Acquire::Zero,
+        }
     }
 
-    /// Makes `node` own page `index`, with the content it showed: an ancestor's page is
-    /// moved down when `node` is its last viewer and copied otherwise (fork on write);
-    /// a page that read zero gets a zeroed frame from `spare`.
+    /// True when making `node` own page `index` takes a frame that must be allocated: the
+    /// page shows an ancestor's frame that another VMO still sees. (A page that reads zero
+    /// needs a zeroed frame too, which callers that only zero bytes never ask for.)
+    fn fork_needs_copy(&self, node: NodeId, index: u64) -> bool {
+        matches!(self.acquisition(node, index), Acquire::Copy { .. })
+    }
+
+    /// Makes `node` own page `index` the way `how` (computed just before, under the same
+    /// lock) says, taking the frame a copy or a zero page needs from `fresh`. Unless the
+    /// caller is about to overwrite the whole page (`Content::Overwritten`), the page keeps
+    /// the content it showed.
     fn own_page<'a>(
         &'a mut self,
         allocator: &PageAllocator,
         node: NodeId,
         index: u64,
-        spare: &mut Vec<Frame>,
+        how: Acquire,
+        content: Content,
+        fresh: impl FnOnce() -> Frame,
     ) -> &'a mut Frame {
-        if !self.owns_page(node, index) {
-            let slot = match self.find_owner(node, index) {
-                Some((owner, at)) if self.count_viewers(owner, at, 2) == 1 => {
-                    tracing::trace!(hierarchy = self.id(), node, index, "fork: page moved");
-                    self.nodes[owner].pages.remove(at).expect("find_owner found a slot")
-                }
-                Some((owner, at)) => {
-                    let mut frame =
-                        spare.pop().expect("frames_for counted every page without a frame");
+        let slot = match how {
+            Acquire::Owned => None,
+            Acquire::Move { owner, at } => {
+                tracing::trace!(hierarchy = self.id(), node, index, "fork: page moved");
+                Some(self.nodes[owner].pages.remove(at).expect("acquisition found a slot"))
+            }
+            Acquire::Copy { owner, at } => {
+                let mut frame = fresh();
+                if content == Content::Keep {
                     let source = self.nodes[owner].pages.get(at).and_then(Slot::frame);
-                    allocator.copy(source.expect("find_owner found a frame"), &mut frame);
-                    tracing::trace!(hierarchy = self.id(), node, index, "fork: page copied");
-                    Slot::Page(PageSlot::new(frame))
+                    allocator.copy(source.expect("acquisition found a frame"), &mut frame);
                 }
-                None => {
-                    let mut frame = spare.pop().expect("frames_for counted every page");
+                tracing::trace!(hierarchy = self.id(), node, index, "fork: page copied");
+                Some(Slot::Page(PageSlot::new(frame)))
+            }
+            Acquire::Zero => {
+                let mut frame = fresh();
+                if content == Content::Keep {
                     allocator.zero(&mut frame);
-                    Slot::Page(PageSlot::new(frame))
                 }
-            };
-            self.nodes[node].pages.insert(index, slot);
+                Some(Slot::Page(PageSlot::new(frame)))
+            }
+        };
+        let pages = &mut self.nodes[node].pages;
+        if let Some(slot) = slot {
+            pages.insert(index, slot);
         }
-        match self.nodes[node].pages.get_mut(index) {
+        match pages.get_mut(index) {
             Some(Slot::Page(page)) => &mut page.frame,
             _ => unreachable!("the page was committed just above"),
         }
+    }
+
+    /// [`Hierarchy::own_page`] for each page of a range whose frames `frames_for` counted
+    /// into `spare`.
+    fn own_page_from<'a>(
+        &'a mut self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        index: u64,
+        content: Content,
+        spare: &mut Vec<Frame>,
+    ) -> &'a mut Frame {
+        let how = self.acquisition(node, index);
+        self.own_page(allocator, node, index, how, content, || {
+            spare.pop().expect("frames_for counted every page that needs a frame")
+        })
     }
 
     pub(crate) fn write(
@@ -144,15 +195,50 @@ impl Hierarchy {
         if buffer.is_empty() {
             return Ok(());
         }
-        let mut spare = self.frames_for(allocator, node, offset / PAGE, end.div_ceil(PAGE))?;
+        let (first, last) = (offset / PAGE, end.div_ceil(PAGE));
+        if last - first == 1 {
+            return self.write_within_page(
+                allocator,
+                node,
+                first,
+                (offset % PAGE) as usize,
+                buffer,
+            );
+        }
+        let mut spare = self.frames_for(allocator, node, first, last)?;
         let mut done = 0;
         for (index, in_page, len) in page_chunks(offset, buffer.len() as u64) {
-            let frame = self.own_page(allocator, node, index, &mut spare);
+            let content = if len == PAGE_SIZE { Content::Overwritten } else { Content::Keep };
+            let frame = self.own_page_from(allocator, node, index, content, &mut spare);
             allocator.bytes_mut(frame)[in_page..in_page + len]
                 .copy_from_slice(&buffer[done..done + len]);
             done += len;
         }
         allocator.free_all(spare);
+        Ok(())
+    }
+
+    /// The common case of a write that stays inside one page: the page's acquisition is
+    /// worked out once and its one frame, if it needs one, allocated before anything
+    /// changes (so a `NoMemory` leaves the node as it was).
+    fn write_within_page(
+        &mut self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        index: u64,
+        in_page: usize,
+        bytes: &[u8],
+    ) -> Result<(), VmError> {
+        let how = self.acquisition(node, index);
+        let mut frame = match how {
+            Acquire::Copy { .. } | Acquire::Zero => Some(allocator.alloc(ZeroFill::No)?),
+            Acquire::Owned | Acquire::Move { .. } => None,
+        };
+        let content = if bytes.len() == PAGE_SIZE { Content::Overwritten } else { Content::Keep };
+        let target = self.own_page(allocator, node, index, how, content, || {
+            frame.take().expect("allocated above for a copy or a zero page")
+        });
+        allocator.bytes_mut(target)[in_page..in_page + bytes.len()].copy_from_slice(bytes);
         Ok(())
     }
 
@@ -170,7 +256,7 @@ impl Hierarchy {
         let (first, last) = (offset / PAGE, end.div_ceil(PAGE));
         let mut spare = self.frames_for(allocator, node, first, last)?;
         for index in first..last {
-            self.own_page(allocator, node, index, &mut spare);
+            self.own_page_from(allocator, node, index, Content::Keep, &mut spare);
         }
         allocator.free_all(spare);
         Ok(())
@@ -217,7 +303,7 @@ impl Hierarchy {
         spare: &mut Vec<Frame>,
     ) {
         if self.visible_frame(node, index).is_some() {
-            let frame = self.own_page(allocator, node, index, spare);
+            let frame = self.own_page_from(allocator, node, index, Content::Keep, spare);
             allocator.bytes_mut(frame)[in_page..in_page + len].fill(0);
         }
     }
@@ -325,9 +411,8 @@ impl Hierarchy {
             );
         }
         allocator.free_all(spare);
-        let n = &mut self.nodes[node];
-        n.size = rounded;
-        n.content_size = size;
+        self.store_size(node, rounded);
+        self.nodes[node].content_size = size;
         Ok(())
     }
 

@@ -25,7 +25,9 @@
 //! - a frame owned by a visible node is seen by no other visible node (snapshots are leaves);
 //! - links agree both ways, windows lie inside the parent (`offset + limit <= parent pages`)
 //!   and only ever shrink;
-//! - a visible node has `users > 0` (its VMO, slices, references); a hidden node has none.
+//! - a visible node has `users > 0` (its VMO, slices, references); a hidden node has none;
+//! - `published_size` holds `size` whenever the lock is free (it changes only with `size`,
+//!   under the lock), so a VMO reads its size without taking the lock.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -37,6 +39,7 @@ use crate::allocator::PageAllocator;
 use crate::arena::{Frame, PAGE_SIZE};
 use crate::error::VmError;
 use crate::page_list::{PageList, Slot};
+use crate::sync::{Arc, AtomicU64, Ordering};
 
 pub(super) const PAGE: u64 = PAGE_SIZE as u64;
 
@@ -77,6 +80,8 @@ pub(super) struct Node {
     pub(super) parent: Option<ParentLink>,
     pub(super) children: Vec<NodeId>,
     pub(super) size: u64,
+    /// `size`, for readers that do not hold the lock (the VMOs on this node share it).
+    published_size: Arc<AtomicU64>,
     pub(super) content_size: u64,
     /// The koid of the VMO this node backs; `None` for a hidden node.
     pub(super) koid: Option<u64>,
@@ -99,6 +104,7 @@ impl Node {
             parent: None,
             children: Vec::new(),
             size,
+            published_size: Arc::new(AtomicU64::new(size)),
             content_size,
             koid: Some(koid),
             users: 1,
@@ -146,8 +152,17 @@ impl Hierarchy {
         self.id
     }
 
-    pub(crate) fn size(&self, node: NodeId) -> u64 {
-        self.nodes[node].size
+    /// The size cell of `node` that its VMOs read without the lock.
+    pub(crate) fn published_size(&self, node: NodeId) -> Arc<AtomicU64> {
+        self.nodes[node].published_size.clone()
+    }
+
+    /// Sets the size of `node` and publishes it.
+    pub(super) fn store_size(&mut self, node: NodeId, size: u64) {
+        let n = &mut self.nodes[node];
+        n.size = size;
+        // Relaxed: the size is one value on its own; it guards no other data.
+        n.published_size.store(size, Ordering::Relaxed);
     }
 
     pub(crate) fn is_resizable(&self, node: NodeId) -> bool {
@@ -210,6 +225,7 @@ impl Hierarchy {
             parent: p.parent,
             children: vec![parent],
             size: p.size,
+            published_size: Arc::new(AtomicU64::new(p.size)),
             content_size: p.content_size,
             koid: None,
             users: 0,
@@ -375,6 +391,32 @@ impl Hierarchy {
         }
     }
 
+    /// True when a visible node other than `viewer` sees the slot at `index` of `owner`,
+    /// where `viewer` is known to see it (it found the slot with `find_owner`). The fork
+    /// question: a page only its writer sees moves; one that another VMO sees is copied.
+    /// Cheaper than [`Hierarchy::count_viewers`] with a cap of 2: `viewer` needs no lookup.
+    pub(super) fn seen_by_another(&self, owner: NodeId, index: u64, viewer: NodeId) -> bool {
+        let mut stack: SmallVec<[(NodeId, u64); 8]> = smallvec![(owner, index)];
+        while let Some((node, i)) = stack.pop() {
+            let n = &self.nodes[node];
+            if node != viewer {
+                if node != owner && n.pages.get(i).is_some() {
+                    continue; // its own slot hides the owner's page from it and below it
+                }
+                if n.is_visible() {
+                    return true;
+                }
+            }
+            for &child in &n.children {
+                let link = self.nodes[child].parent.expect("children have parent links");
+                if let Some(ci) = link.down(i) {
+                    stack.push((child, ci));
+                }
+            }
+        }
+        false
+    }
+
     /// How many visible nodes see the slot at `index` of `owner` (counting `owner` itself
     /// if visible), stopping at `cap`.
     pub(super) fn count_viewers(&self, owner: NodeId, index: u64, cap: usize) -> usize {
@@ -505,6 +547,10 @@ impl Hierarchy {
     ) -> Result<(), String> {
         if n.size % PAGE != 0 || n.size > super::MAX_VMO_SIZE {
             return Err(format!("{where_}: size {:#x} is not a valid VMO size", n.size));
+        }
+        let published = n.published_size.load(Ordering::Relaxed);
+        if published != n.size {
+            return Err(format!("{where_}: size {:#x} published as {published:#x}", n.size));
         }
         if let Some(last) = n.pages.last_index() {
             if last >= n.size / PAGE {

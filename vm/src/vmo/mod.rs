@@ -13,7 +13,7 @@ mod transfer;
 use std::collections::HashSet;
 
 use crate::error::VmError;
-use crate::sync::{Arc, AtomicUsize, Mutex, Ordering};
+use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
 use crate::vm::Vm;
 pub(crate) use hierarchy::{Hierarchy, NodeId};
 pub use pin::MAX_PINS;
@@ -193,6 +193,8 @@ pub struct Vmo {
     koid: u64,
     cell: Arc<HierarchyCell>,
     node: NodeId,
+    /// The node's size as the hierarchy publishes it: read without the hierarchy lock.
+    node_size: Arc<AtomicU64>,
     view: View,
     options: VmoOptions,
     /// For a physical VMO (and its slices): the physical address of its node's offset 0.
@@ -215,6 +217,7 @@ impl Vmo {
         node: NodeId,
         options: VmoOptions,
     ) -> Arc<Vmo> {
+        let node = (node, hierarchy.published_size(node));
         let cell = Arc::new(HierarchyCell { id: hierarchy.id(), state: Mutex::new(hierarchy) });
         Vmo::on_node(vm, koid, cell, node, View::Own, options, 0, None)
     }
@@ -226,6 +229,7 @@ impl Vmo {
         node: NodeId,
         paddr: u64,
     ) -> Arc<Vmo> {
+        let node = (node, hierarchy.published_size(node));
         let cell = Arc::new(HierarchyCell { id: hierarchy.id(), state: Mutex::new(hierarchy) });
         Vmo::on_node(vm, koid, cell, node, View::Own, VmoOptions::default(), 0, Some(paddr))
     }
@@ -235,7 +239,7 @@ impl Vmo {
         vm: Arc<Vm>,
         koid: u64,
         cell: Arc<HierarchyCell>,
-        node: NodeId,
+        (node, node_size): (NodeId, Arc<AtomicU64>),
         view: View,
         options: VmoOptions,
         slice_content_size: u64,
@@ -246,6 +250,7 @@ impl Vmo {
             koid,
             cell,
             node,
+            node_size,
             view,
             options,
             physical_base,
@@ -328,7 +333,8 @@ impl Vmo {
         }
     }
 
-    /// Size in bytes (a multiple of the page size).
+    /// Size in bytes (a multiple of the page size). Takes no lock: it reads the size the
+    /// hierarchy publishes, so callers may hold locks of their own.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(0, 0);
@@ -337,7 +343,7 @@ impl Vmo {
     pub fn size(&self) -> u64 {
         match self.view {
             View::Slice { size, .. } => size,
-            View::Own | View::Reference => self.with(|h| h.size(self.node)),
+            View::Own | View::Reference => self.node_size.load(Ordering::Relaxed),
         }
     }
 
@@ -711,7 +717,8 @@ impl Vmo {
             if h.has_pinned_pages(self.node) {
                 return Err(VmError::BadState);
             }
-            h.snapshot(self.node, koid, offset, size, options)
+            let node = h.snapshot(self.node, koid, offset, size, options)?;
+            Ok((node, h.published_size(node)))
         })?;
         Ok(self.register_child(koid, node, View::Own, options, 0))
     }
@@ -747,7 +754,8 @@ impl Vmo {
         }
         self.with(|h| h.add_user(self.node));
         let view = View::Slice { offset: base + offset, size };
-        Ok(self.register_child(koid, self.node, view, VmoOptions::default(), size))
+        let node = (self.node, self.node_size.clone());
+        Ok(self.register_child(koid, node, view, VmoOptions::default(), size))
     }
 
     /// Creates a REFERENCE child: it shares everything with this VMO, size changes and
@@ -773,13 +781,14 @@ impl Vmo {
         }
         self.with(|h| h.add_user(self.node));
         let options = VmoOptions { resizable, ..VmoOptions::default() };
-        Ok(self.register_child(koid, self.node, View::Reference, options, 0))
+        let node = (self.node, self.node_size.clone());
+        Ok(self.register_child(koid, node, View::Reference, options, 0))
     }
 
     fn register_child(
         &self,
         koid: u64,
-        node: NodeId,
+        node: (NodeId, Arc<AtomicU64>),
         view: View,
         options: VmoOptions,
         slice_content_size: u64,

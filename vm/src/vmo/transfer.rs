@@ -88,7 +88,7 @@ impl Hierarchy {
     fn copies_needed(&self, side: &Side) -> usize {
         self.ancestor_pages(side.node, side.first, side.end)
             .into_iter()
-            .filter(|&(_, owner, at)| self.count_viewers(owner, at, 2) > 1)
+            .filter(|&(_, owner, at)| self.seen_by_another(owner, at, side.node))
             .count()
     }
 
@@ -106,7 +106,7 @@ impl Hierarchy {
         taken.remove_markers();
         stats.moved += taken.frame_count();
         for (index, owner, at) in shown {
-            let slot = if self.count_viewers(owner, at, 2) == 1 {
+            let slot = if !self.seen_by_another(owner, at, side.node) {
                 stats.moved += 1;
                 self.nodes[owner].pages.remove(at).expect("ancestor_pages found a slot")
             } else {
