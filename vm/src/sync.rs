@@ -1,8 +1,8 @@
 //! The one sync facade: every lock and atomic of zxemu comes from here.
 //!
 //! Under `cfg(loom)` these are loom's model-checked types; otherwise the real ones
-//! (`std` for blocking locks and atomics, `spin` for the allocator's short critical
-//! sections). No other module, in this crate or above, names `std::sync`, `spin` or
+//! (`std` for blocking locks and atomics, `spin` for the short critical sections of the
+//! page allocator and the handle tables). No other module, in this crate or above, names `std::sync`, `spin` or
 //! `loom` for locks and atomics.
 //!
 //! Locks here never report poisoning: a panic while a lock is held is a bug that the
@@ -131,8 +131,11 @@ impl Condvar {
     }
 }
 
-/// A spinning lock for critical sections of a few dozen instructions that never block
-/// (the page allocator's bitmaps). Under loom it is loom's mutex.
+/// A spinning lock for short critical sections that never block: the page allocator's
+/// bitmaps and the handle tables. Taking it costs one atomic read-modify-write and
+/// releasing it a plain store, where a blocking mutex needs two read-modify-writes; a
+/// thread that finds it taken yields its CPU between attempts, so a preempted holder gets
+/// to run. Under loom it is loom's mutex.
 ///
 /// ```
 /// let m = zx_vm::sync::SpinMutex::new(1);
@@ -140,11 +143,14 @@ impl Condvar {
 /// assert_eq!(*m.lock(), 2);
 /// ```
 #[derive(Debug, Default)]
-pub struct SpinMutex<T>(#[cfg(not(loom))] spin::Mutex<T>, #[cfg(loom)] loom::sync::Mutex<T>);
+pub struct SpinMutex<T>(
+    #[cfg(not(loom))] spin::mutex::SpinMutex<T, spin::relax::Yield>,
+    #[cfg(loom)] loom::sync::Mutex<T>,
+);
 
 /// The guard of a [`SpinMutex`].
 #[cfg(not(loom))]
-pub type SpinMutexGuard<'a, T> = spin::MutexGuard<'a, T>;
+pub type SpinMutexGuard<'a, T> = spin::mutex::SpinMutexGuard<'a, T>;
 /// The guard of a [`SpinMutex`].
 #[cfg(loom)]
 pub type SpinMutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
@@ -158,7 +164,7 @@ impl<T> SpinMutex<T> {
     pub fn new(value: T) -> Self {
         #[cfg(not(loom))]
         {
-            SpinMutex(spin::Mutex::new(value))
+            SpinMutex(spin::mutex::SpinMutex::new(value))
         }
         #[cfg(loom)]
         {
@@ -166,7 +172,7 @@ impl<T> SpinMutex<T> {
         }
     }
 
-    /// Locks, spinning until the lock is free.
+    /// Locks, spinning (and yielding) until the lock is free.
     ///
     /// ```
     /// assert_eq!(*zx_vm::sync::SpinMutex::new(3).lock(), 3);
