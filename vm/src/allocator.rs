@@ -1,17 +1,69 @@
 //! The physical page allocator over the frame arena.
 //!
 //! Invariants (all under `state`'s lock):
-//! - bit `i` of `free` is set iff frame `i` is free, i.e. no [`Frame`] token for `i` exists;
+//! - a frame is free (no [`Frame`] token for it exists) iff its bit in `free` is set or it
+//!   sits in a hot slot (below), never both;
 //! - `free_count` equals the number of set bits;
 //! - every word below `hint` has no set bit;
 //! - frames at or above `high_water` have never been handed out, so their bytes are still
 //!   the host's zero fill and need no zeroing (nor touching) when first allocated.
 //!
-//! The allocator keeps no frames for itself: when every VMO is gone, every frame is free.
+//! Beside the bitmap, each thread has one *hot slot* per allocator: a free frame that thread
+//! gave back last, which its next single allocation takes again. A pair of `alloc` and
+//! `free` then costs one atomic swap instead of two trips through the lock (Zircon keeps
+//! per-CPU page caches for the same reason). Protocol:
+//! - a slot holds `NO_FRAME` or the index of a free frame whose bit in `free` is clear;
+//! - only the slot's own thread puts a frame in, and only into an empty slot (a load, then
+//!   a store with `Release`); any thread takes a frame out with a swap (`Acquire`), so a
+//!   frame in a slot reaches exactly one taker, and its bytes are visible to it;
+//! - every slot is listed in `hot.all` with its thread, so the slow paths see every free
+//!   frame: when the bitmap cannot satisfy a request, the slots are emptied into it and the
+//!   request is tried again. A request fails with `NoMemory` only when the frames are not
+//!   there.
+//!
+//! Lock order: `hot.all` and `state` are leaves, never held together.
+//!
+//! The allocator keeps no frames for itself: when every VMO is gone, every frame is free
+//! (in the bitmap or in a slot).
+
+#[cfg(not(loom))]
+use std::cell::RefCell;
 
 use crate::arena::{Frame, FrameArena, PAGE_SIZE};
 use crate::error::VmError;
-use crate::sync::SpinMutex;
+use crate::sync::{current_thread, Arc, AtomicU32, Mutex, Ordering, SpinMutex, ThreadId};
+
+/// An empty hot slot.
+const NO_FRAME: u32 = u32::MAX;
+
+/// The hot slots of one allocator: each thread's, by thread.
+#[derive(Debug, Default)]
+struct HotSlots {
+    all: Mutex<Vec<(ThreadId, Arc<AtomicU32>)>>,
+}
+
+impl HotSlots {
+    /// The running thread's slot, made on first use.
+    fn mine(&self) -> Arc<AtomicU32> {
+        let me = current_thread();
+        let mut all = self.all.lock();
+        if let Some((_, slot)) = all.iter().find(|(thread, _)| *thread == me) {
+            return slot.clone();
+        }
+        let slot = Arc::new(AtomicU32::new(NO_FRAME));
+        all.push((me, slot.clone()));
+        slot
+    }
+}
+
+#[cfg(not(loom))]
+crate::sync::thread_local! {
+    /// A cache of this thread's slot in each allocator it uses, keyed by the allocator's
+    /// `HotSlots` (the `Weak` keeps that address from being reused while it is listed), so
+    /// the fast path takes no lock. Under loom, [`HotSlots::mine`] is used every time.
+    static MY_SLOTS: RefCell<Vec<(std::sync::Weak<HotSlots>, Arc<AtomicU32>)>> =
+        const { RefCell::new(Vec::new()) };
+}
 
 /// Whether a newly allocated frame must read as zeros.
 ///
@@ -55,9 +107,27 @@ pub struct PageAllocator {
     ram_base: u64,
     total: u32,
     state: SpinMutex<AllocatorState>,
+    hot: Arc<HotSlots>,
 }
 
 const WORD_BITS: usize = 64;
+
+/// Puts `index` into this thread's slot, just seen empty.
+fn fill_empty_slot(slot: &AtomicU32, index: u32) {
+    // Only the slot's thread fills it and other threads only empty it, so once seen empty it
+    // stays empty until this store: a plain store is enough.
+    #[cfg(not(loom))]
+    slot.store(index, Ordering::Release);
+    // Loom lets a plain store that races another thread's swap slip between the swap's read
+    // and its write (loom issues #254 and #389), an order no hardware allows, and then loses
+    // the stored frame. The compare-and-swap below cannot fail here, so it is the same
+    // operation, and loom orders it correctly.
+    #[cfg(loom)]
+    {
+        let filled = slot.compare_exchange(NO_FRAME, index, Ordering::Release, Ordering::Relaxed);
+        debug_assert!(filled.is_ok(), "only its own thread fills a slot");
+    }
+}
 
 impl PageAllocator {
     /// An allocator over `memory_bytes` (rounded down to whole frames, at most 2^32 - 1
@@ -83,6 +153,7 @@ impl PageAllocator {
             ram_base,
             total,
             state: SpinMutex::new(state),
+            hot: Arc::new(HotSlots::default()),
         }
     }
 
@@ -101,7 +172,8 @@ impl PageAllocator {
     /// assert_eq!(zx_vm::PageAllocator::new(3 * 4096, 0).free_frames(), 3);
     /// ```
     pub fn free_frames(&self) -> u64 {
-        u64::from(self.state.lock().free_count)
+        let hot = self.hot_frames().len() as u64;
+        u64::from(self.state.lock().free_count) + hot
     }
 
     /// Physical address of the first frame.
@@ -132,14 +204,109 @@ impl PageAllocator {
     /// a.free(f);
     /// ```
     pub fn alloc(&self, zero: ZeroFill) -> Result<Frame, VmError> {
-        let (frame, dirty) = {
-            let mut state = self.state.lock();
-            let index = state.take_lowest().ok_or(VmError::NoMemory)?;
-            let dirty = index < state.high_water;
-            state.high_water = state.high_water.max(index + 1);
-            (Frame::mint(index), dirty)
+        if let Some(index) = self.take_my_hot_frame() {
+            // A hot frame has been handed out before: it is dirty.
+            return Ok(self.prepare(Frame::mint(index), true, zero));
+        }
+        let taken = self.take_lowest();
+        let (index, dirty) = match taken {
+            Some(taken) => taken,
+            None => {
+                self.reclaim_hot_frames();
+                self.take_lowest().ok_or(VmError::NoMemory)?
+            }
         };
-        Ok(self.prepare(frame, dirty, zero))
+        Ok(self.prepare(Frame::mint(index), dirty, zero))
+    }
+
+    /// The lowest free frame of the bitmap and whether it was handed out before.
+    fn take_lowest(&self) -> Option<(u32, bool)> {
+        let mut state = self.state.lock();
+        let index = state.take_lowest()?;
+        let dirty = index < state.high_water;
+        state.high_water = state.high_water.max(index + 1);
+        Some((index, dirty))
+    }
+
+    /// Runs `f` on this thread's hot slot, making one on first use. `None` while the
+    /// thread's storage is being torn down (the caller uses the bitmap then).
+    #[cfg(not(loom))]
+    fn with_my_slot<R>(&self, f: impl FnOnce(&AtomicU32) -> R) -> Option<R> {
+        MY_SLOTS
+            .try_with(|mine| {
+                let key = Arc::as_ptr(&self.hot);
+                {
+                    let mine = mine.borrow();
+                    let cached = mine.iter().find(|(of, _)| std::sync::Weak::as_ptr(of) == key);
+                    if let Some((_, slot)) = cached {
+                        return f(slot);
+                    }
+                }
+                let slot = self.hot.mine();
+                let mut mine = mine.borrow_mut();
+                mine.retain(|(of, _)| of.strong_count() > 0); // allocators gone since
+                mine.push((Arc::downgrade(&self.hot), slot.clone()));
+                f(&slot)
+            })
+            .ok()
+    }
+
+    /// Runs `f` on this thread's hot slot (under loom: found in the shared list each time).
+    #[cfg(loom)]
+    fn with_my_slot<R>(&self, f: impl FnOnce(&AtomicU32) -> R) -> Option<R> {
+        Some(f(&self.hot.mine()))
+    }
+
+    /// Takes the frame in this thread's hot slot, if there is one.
+    fn take_my_hot_frame(&self) -> Option<u32> {
+        self.with_my_slot(|slot| {
+            if slot.load(Ordering::Relaxed) == NO_FRAME {
+                return None; // the common miss costs no atomic read-modify-write
+            }
+            let index = slot.swap(NO_FRAME, Ordering::Acquire);
+            (index != NO_FRAME).then_some(index)
+        })
+        .flatten()
+    }
+
+    /// Puts a free frame in this thread's hot slot if it is empty; false if it was not.
+    fn keep_hot(&self, index: u32) -> bool {
+        self.with_my_slot(|slot| {
+            if slot.load(Ordering::Relaxed) != NO_FRAME {
+                return false;
+            }
+            fill_empty_slot(slot, index);
+            true
+        })
+        .unwrap_or(false)
+    }
+
+    /// Empties every thread's hot slot into the bitmap; returns how many frames came back.
+    fn reclaim_hot_frames(&self) -> usize {
+        let indices: Vec<u32> = self
+            .hot
+            .all
+            .lock()
+            .iter()
+            .map(|(_, slot)| slot.swap(NO_FRAME, Ordering::Acquire))
+            .filter(|&index| index != NO_FRAME)
+            .collect();
+        if !indices.is_empty() {
+            let mut state = self.state.lock();
+            for &index in &indices {
+                state.release(index);
+            }
+        }
+        indices.len()
+    }
+
+    /// The frames sitting in hot slots right now.
+    fn hot_frames(&self) -> Vec<u32> {
+        let all = self.hot.all.lock();
+        all.iter()
+            .map(|(_, slot)| slot.load(Ordering::Acquire))
+            .filter(|&i| i != NO_FRAME)
+            .collect()
     }
 
     /// Takes `count` frames, all or none.
@@ -160,6 +327,9 @@ impl PageAllocator {
         }
         if count as u64 > u64::from(self.total) {
             return Err(VmError::NoMemory);
+        }
+        if (self.state.lock().free_count as usize) < count {
+            self.reclaim_hot_frames();
         }
         let mut taken = Vec::with_capacity(count);
         {
@@ -201,18 +371,27 @@ impl PageAllocator {
         }
         let count = count as u32;
         let align_frames = self.alignment_in_frames(align_log2)?;
-        let (start, high_water) = {
-            let mut state = self.state.lock();
-            let start = state.find_run(self.total, count, align_frames, self.ram_base)?;
-            let high_water = state.high_water;
-            state.claim_run(start, count);
-            state.high_water = state.high_water.max(start + count);
-            (start, high_water)
+        let (start, high_water) = match self.take_run(count, align_frames) {
+            Err(VmError::NoMemory) if self.reclaim_hot_frames() > 0 => {
+                self.take_run(count, align_frames)?
+            }
+            taken => taken?,
         };
         let frames = (start..start + count)
             .map(|index| self.prepare(Frame::mint(index), index < high_water, zero))
             .collect();
         Ok(frames)
+    }
+
+    /// Finds and claims a free run of the bitmap under one acquisition of the lock; returns
+    /// its start and the high-water mark before it.
+    fn take_run(&self, count: u32, align_frames: u64) -> Result<(u32, u32), VmError> {
+        let mut state = self.state.lock();
+        let start = state.find_run(self.total, count, align_frames, self.ram_base)?;
+        let high_water = state.high_water;
+        state.claim_run(start, count);
+        state.high_water = state.high_water.max(start + count);
+        Ok((start, high_water))
     }
 
     fn alignment_in_frames(&self, align_log2: u32) -> Result<u64, VmError> {
@@ -241,7 +420,9 @@ impl PageAllocator {
     /// ```
     pub fn free(&self, frame: Frame) {
         let index = frame.retire();
-        self.state.lock().release(index);
+        if !self.keep_hot(index) {
+            self.state.lock().release(index);
+        }
     }
 
     /// Gives many frames back under one acquisition of the lock.
@@ -273,7 +454,30 @@ impl PageAllocator {
     /// # a.free(f);
     /// ```
     pub fn is_allocated(&self, index: u32) -> bool {
-        index < self.total && !self.state.lock().is_free(index)
+        let hot = self.hot_frames();
+        index < self.total && !self.state.lock().is_free(index) && !hot.contains(&index)
+    }
+
+    /// Checks the hot slots against the bitmap: each frame in a slot is a real frame, is not
+    /// also free in the bitmap, and sits in one slot only. For `Vm::check_invariants`.
+    ///
+    /// ```
+    /// # use zx_vm::{PageAllocator, ZeroFill};
+    /// let a = PageAllocator::new(2 * 4096, 0);
+    /// a.free(a.alloc(ZeroFill::No).unwrap());
+    /// assert_eq!(a.check(), Ok(()));
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        let mut hot = self.hot_frames();
+        let state = self.state.lock();
+        if let Some(&index) = hot.iter().find(|&&i| i >= self.total || state.is_free(i)) {
+            return Err(format!("frame {index} is in a hot slot and also free in the bitmap"));
+        }
+        hot.sort_unstable();
+        if let Some(pair) = hot.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(format!("frame {} is in two hot slots", pair[0]));
+        }
+        Ok(())
     }
 
     /// The physical address of a frame.
@@ -457,6 +661,55 @@ mod tests {
         a.free_all(run);
         a.free(hole);
         assert_eq!(a.free_frames(), 64);
+    }
+
+    #[test]
+    fn a_frame_freed_alone_stays_hot_for_its_thread() {
+        let a = PageAllocator::new(4 * 4096, 0);
+        let frames = a.alloc_many(2, ZeroFill::No).unwrap();
+        let [f0, f1] = <[Frame; 2]>::try_from(frames).unwrap();
+        a.free(f1);
+        assert_eq!(a.hot_frames(), vec![1]);
+        assert_eq!(a.free_frames(), 3);
+        assert!(!a.is_allocated(1));
+        assert_eq!(a.check(), Ok(()));
+        let again = a.alloc(ZeroFill::No).unwrap();
+        assert_eq!(again.index(), 1, "the hot frame comes back first");
+        a.free_all([f0, again]);
+        assert_eq!(a.free_frames(), 4);
+    }
+
+    #[test]
+    fn frames_hot_in_other_threads_are_found_before_no_memory() {
+        let a = std::sync::Arc::new(PageAllocator::new(2 * 4096, 0));
+        for _ in 0..2 {
+            let a = a.clone();
+            std::thread::spawn(move || {
+                let f = a.alloc(ZeroFill::No).unwrap();
+                a.free(f); // stays in this (ending) thread's slot
+            })
+            .join()
+            .unwrap();
+        }
+        let many = a.alloc_many(2, ZeroFill::No).unwrap();
+        a.free_all(many);
+        let run = a.alloc_contiguous(2, 12, ZeroFill::No).unwrap();
+        a.free_all(run);
+        let singles = [a.alloc(ZeroFill::No).unwrap(), a.alloc(ZeroFill::No).unwrap()];
+        assert_eq!(a.alloc(ZeroFill::No).unwrap_err(), VmError::NoMemory);
+        a.free_all(singles);
+        assert_eq!((a.free_frames(), a.check()), (2, Ok(())));
+    }
+
+    #[test]
+    fn hot_frames_are_zeroed_when_asked() {
+        let a = PageAllocator::new(4096, 0);
+        let mut f = a.alloc(ZeroFill::No).unwrap();
+        a.bytes_mut(&mut f).fill(0xCD);
+        a.free(f);
+        let f = a.alloc(ZeroFill::Yes).unwrap();
+        assert!(a.bytes(&f).iter().all(|&b| b == 0));
+        a.free(f);
     }
 
     #[test]

@@ -18,8 +18,34 @@
 
 #[cfg(loom)]
 pub use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+/// The identity of a thread (of a model thread under loom).
+#[cfg(loom)]
+pub use loom::thread::ThreadId;
 #[cfg(not(loom))]
 pub use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+#[cfg(not(loom))]
+pub use std::thread::ThreadId;
+/// Per-thread storage, outside loom only: loom's mock of it is not reliable when a model
+/// thread is preempted inside it, so code that keeps per-thread data looks it up by
+/// [`current_thread`] in shared state under loom instead (see the allocator's hot slots).
+#[cfg(not(loom))]
+pub use std::thread_local;
+
+/// The running thread's identity.
+///
+/// ```
+/// assert_eq!(zx_vm::sync::current_thread(), zx_vm::sync::current_thread());
+/// ```
+pub fn current_thread() -> ThreadId {
+    #[cfg(loom)]
+    {
+        loom::thread::current().id()
+    }
+    #[cfg(not(loom))]
+    {
+        std::thread::current().id()
+    }
+}
 /// Shared ownership. `std`'s even under loom: loom's `Arc` has no `Weak`, and reference
 /// counts guard no data here; every piece of shared state sits behind a facade lock, which
 /// loom does model.

@@ -223,6 +223,7 @@ impl Vm {
     /// assert!(vm.check_invariants().is_ok());
     /// ```
     pub fn check_invariants(&self) -> Result<(), String> {
+        self.allocator.check()?;
         let vmos = self.live_vmos();
         let mut seen_hierarchies = HashSet::new();
         let mut owned_frames = HashSet::new();

@@ -311,3 +311,48 @@ fn allocator_alloc_free_and_contiguous_race() {
         assert_eq!(allocator.free_frames(), 4);
     });
 }
+
+/// Hot slots racing: a frame kept hot by one thread is taken by its owner or reclaimed by a
+/// thread that ran out, never both; no frame is live twice; every frame is free at the end.
+#[test]
+fn hot_frames_race_their_owner_and_a_thread_out_of_memory() {
+    use std::collections::HashSet;
+    use zx_vm::{PageAllocator, ZeroFill};
+    loom::model(|| {
+        let allocator = Arc::new(PageAllocator::new(2 * P, 0));
+        let live = Arc::new(loom::sync::Mutex::new(HashSet::new()));
+        let take = |allocator: &PageAllocator, live: &loom::sync::Mutex<HashSet<u32>>| {
+            let frame = allocator.alloc(ZeroFill::No).ok()?;
+            assert!(live.lock().unwrap().insert(frame.index()), "frame handed out twice");
+            Some(frame)
+        };
+        let give = |allocator: &PageAllocator, live: &loom::sync::Mutex<HashSet<u32>>, f| {
+            let frame: zx_vm::Frame = f;
+            live.lock().unwrap().remove(&frame.index());
+            allocator.free(frame);
+        };
+        let hot = take(&allocator, &live).unwrap();
+        give(&allocator, &live, hot); // now hot in this thread's slot
+        let other = {
+            let (allocator, live) = (allocator.clone(), live.clone());
+            thread::spawn(move || {
+                let frames: Vec<_> = (0..2).filter_map(|_| take(&allocator, &live)).collect();
+                let got = frames.len();
+                for frame in frames {
+                    give(&allocator, &live, frame);
+                }
+                got
+            })
+        };
+        let mine = take(&allocator, &live);
+        let mine_ok = mine.is_some();
+        if let Some(frame) = mine {
+            give(&allocator, &live, frame);
+        }
+        let theirs = other.join().unwrap();
+        assert!(theirs >= 1, "one frame was free in the bitmap all along");
+        assert!(mine_ok || theirs == 2, "a thread ran out while a frame was free");
+        assert_eq!(allocator.check(), Ok(()));
+        assert_eq!(allocator.free_frames(), 2);
+    });
+}
