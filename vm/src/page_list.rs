@@ -17,6 +17,8 @@
 
 use std::collections::BTreeMap;
 
+use smallvec::SmallVec;
+
 use crate::arena::Frame;
 
 /// Consecutive page indices stored together in one run of a page list.
@@ -337,7 +339,8 @@ impl PageList {
     /// assert_eq!((n, l.marker_count()), (28, 12));
     /// ```
     pub fn remove_range(&mut self, start: u64, end: u64, mut release: impl FnMut(u64, Slot)) {
-        let indices: Vec<u64> = self.range(start, end).map(|(index, _)| index).collect();
+        let indices: SmallVec<[u64; RUN_PAGES as usize]> =
+            self.range(start, end).map(|(index, _)| index).collect();
         for index in indices {
             if let Some(slot) = self.remove(index) {
                 release(index, slot);
@@ -362,31 +365,38 @@ impl PageList {
             return taken;
         }
         let whole_from = first.div_ceil(RUN_PAGES);
-        let whole_to = end / RUN_PAGES;
-        let splice = first % RUN_PAGES == 0 && whole_from < whole_to;
+        let mut whole_to = end / RUN_PAGES;
+        let aligned = first % RUN_PAGES == 0;
+        // A last, partial run moves whole too when nothing in it lies at or beyond `end`.
+        if aligned && end % RUN_PAGES != 0 && self.run_empty_from(whole_to, end % RUN_PAGES) {
+            whole_to += 1;
+        }
+        let splice = aligned && whole_from < whole_to;
         if splice {
-            let runs = if whole_to - whole_from >= BULK_RUNS {
+            if whole_to - whole_from >= BULK_RUNS {
                 let mut middle = self.runs.split_off(&whole_from);
                 let mut tail = middle.split_off(&whole_to);
                 self.runs.append(&mut tail);
-                middle
+                taken.runs = middle.into_iter().map(|(k, run)| (k - whole_from, run)).collect();
             } else {
-                let keys: Vec<u64> =
-                    self.runs.range(whole_from..whole_to).map(|(&k, _)| k).collect();
-                keys.into_iter().filter_map(|k| self.runs.remove_entry(&k)).collect()
-            };
-            for run in runs.values() {
+                while let Some(&key) = self.runs.range(whole_from..whole_to).next().map(|(k, _)| k)
+                {
+                    if let Some(run) = self.runs.remove(&key) {
+                        taken.runs.insert(key - whole_from, run);
+                    }
+                }
+            }
+            for run in taken.runs.values() {
                 let (frames, markers) = run.counts();
                 self.frames -= frames;
                 self.markers -= markers;
                 taken.frames += frames;
                 taken.markers += markers;
             }
-            taken.runs = runs.into_iter().map(|(k, run)| (k - whole_from, run)).collect();
         }
         let (skip_from, skip_to) =
             if splice { (whole_from * RUN_PAGES, whole_to * RUN_PAGES) } else { (end, end) };
-        let loose: Vec<u64> = self
+        let loose: SmallVec<[u64; RUN_PAGES as usize]> = self
             .range(first, end)
             .map(|(index, _)| index)
             .filter(|index| !(skip_from..skip_to).contains(index))
@@ -397,6 +407,11 @@ impl PageList {
             }
         }
         taken
+    }
+
+    /// True when run `run` has no slot at or after position `from` (or does not exist).
+    fn run_empty_from(&self, run: u64, from: u64) -> bool {
+        self.runs.get(&run).is_none_or(|r| r.slots[from as usize..].iter().all(Option::is_none))
     }
 
     /// Puts every slot of `other` (indexed from 0) at `at + index`; the range must hold no
@@ -418,10 +433,12 @@ impl PageList {
             };
             let clear = self.runs.range(lo..=hi).next().is_none();
             if clear && (self.runs.is_empty() || other.runs.len() as u64 >= BULK_RUNS) {
-                let mut moved: BTreeMap<u64, Box<Run>> = std::mem::take(&mut other.runs)
-                    .into_iter()
-                    .map(|(k, run)| (base + k, run))
-                    .collect();
+                let runs = std::mem::take(&mut other.runs);
+                let mut moved: BTreeMap<u64, Box<Run>> = if base == 0 {
+                    runs // the keys stay: no rebuild
+                } else {
+                    runs.into_iter().map(|(k, run)| (base + k, run)).collect()
+                };
                 self.frames += other.frames;
                 self.markers += other.markers;
                 if self.runs.is_empty() {
@@ -490,6 +507,42 @@ impl PageList {
 mod tests {
     use super::*;
     use crate::{PageAllocator, ZeroFill};
+
+    fn markers_at(indices: &[u64]) -> PageList {
+        let mut l = PageList::new();
+        for &i in indices {
+            l.insert(i, Slot::Zero);
+        }
+        l
+    }
+
+    fn indices(l: &PageList) -> Vec<u64> {
+        l.iter().map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn a_partial_last_run_moves_whole_only_when_nothing_follows_the_range() {
+        // Run 1 holds 16, 17, 18: all below the end (21), so the run moves as it is.
+        let mut l = markers_at(&[3, 16, 17, 18]);
+        let taken = l.take_range(16, 21);
+        assert_eq!((indices(&taken), indices(&l)), (vec![0, 1, 2], vec![3]));
+        assert_eq!((taken.marker_count(), l.marker_count()), (3, 1));
+        // Run 1 holds 16 and 23: 23 is past the end, so only 16 moves, slot by slot.
+        let mut l = markers_at(&[16, 23]);
+        let taken = l.take_range(16, 21);
+        assert_eq!((indices(&taken), indices(&l)), (vec![0], vec![23]));
+        assert_eq!((taken.marker_count(), l.marker_count()), (1, 1));
+    }
+
+    #[test]
+    fn put_range_at_zero_keeps_the_runs_and_counts() {
+        let mut l = PageList::new();
+        l.put_range(0, markers_at(&[1, 40]));
+        assert_eq!((indices(&l), l.marker_count()), (vec![1, 40], 2));
+        let mut l = markers_at(&[100]);
+        l.put_range(0, markers_at(&[1, 40]));
+        assert_eq!((indices(&l), l.marker_count()), (vec![1, 40, 100], 3));
+    }
 
     #[test]
     fn counts_follow_inserts_and_removes() {
