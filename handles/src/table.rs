@@ -51,14 +51,15 @@ pub trait ObjectKind {
     fn object_type(&self) -> u32;
 }
 
-/// One handle: an object and the rights this handle grants to it.
+/// One handle: an object and the rights this handle grants to it. The table hands out
+/// `Handle<&T>` to look at a live handle, and `Handle<Option<T>>` for a removed one.
 ///
 /// ```
 /// use zx_handles::{Handle, Rights};
 /// let h = Handle { object: "any object", rights: Rights::READ };
 /// assert!(h.rights.contains(Rights::READ));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Handle<T> {
     /// The object the handle refers to (typically an `Arc` or an enum of them).
     pub object: T,
@@ -66,30 +67,51 @@ pub struct Handle<T> {
     pub rights: Rights,
 }
 
+/// A live handle's slot: which shared object it names, with what rights.
+#[derive(Debug)]
+struct Slot {
+    object: usize,
+    rights: Rights,
+}
+
+/// An object held by this table, and how many of the table's handles name it.
+#[derive(Debug)]
+struct Shared<T> {
+    object: T,
+    handles: u32,
+}
+
 /// A process's handle table.
 ///
+/// The table holds each object once, however many of its handles name it: duplicating or
+/// closing a handle to an object that keeps other handles here only counts, under the
+/// owner's lock, and never touches the object itself (for an `Arc`, no atomic operation).
+///
 /// Invariants:
-/// - `generations[i]` is the generation of slot `i`; it advances (mod 2^12) each time the
-///   slot's handle is removed, so a stale value never matches a later occupant.
-/// - `generations.len() >= slots.capacity-used indices`: every slot index ever handed out
-///   has a generation entry.
-/// - Every value handed out decodes to `(index, generations[index])` while it is live.
+/// - every slot names a live entry of `objects`, whose `handles` counts the slots naming
+///   it (at least 1): an object leaves the table with its last handle;
+/// - `generations[i]` is the generation of slot `i`; it advances (mod 2^13) each time the
+///   slot's handle is removed, so a stale value never matches a later occupant;
+/// - every slot index ever handed out has a generation entry, and every value handed out
+///   decodes to `(index, generations[index])` while it is live.
 ///
 /// ```
 /// use zx_handles::{HandleError, HandleTable, ObjectKind, Rights};
-/// #[derive(Clone)] struct Vmo;
+/// struct Vmo;
 /// impl ObjectKind for Vmo { fn object_type(&self) -> u32 { 3 } }
 ///
 /// let mut table = HandleTable::new();
 /// let h = table.insert(Vmo, Rights::READ | Rights::DUPLICATE).unwrap();
 /// let d = table.duplicate(h, Rights::READ.bits()).unwrap();
 /// assert_eq!(table.lookup(d, 3, Rights::WRITE).err(), Some(HandleError::AccessDenied));
-/// table.remove(h).unwrap();
+/// assert!(table.remove(h).unwrap().object.is_none()); // `d` still names the object
 /// assert_eq!(table.remove(h).err(), Some(HandleError::BadHandle));
+/// assert!(table.remove(d).unwrap().object.is_some()); // the last handle gives it back
 /// ```
 #[derive(Debug)]
 pub struct HandleTable<T> {
-    slots: Slab<Handle<T>>,
+    slots: Slab<Slot>,
+    objects: Slab<Shared<T>>,
     generations: Vec<u16>,
 }
 
@@ -107,7 +129,7 @@ impl<T> HandleTable<T> {
     /// assert!(table.is_empty());
     /// ```
     pub fn new() -> Self {
-        HandleTable { slots: Slab::new(), generations: Vec::new() }
+        HandleTable { slots: Slab::new(), objects: Slab::new(), generations: Vec::new() }
     }
 
     /// Number of live handles.
@@ -130,26 +152,39 @@ impl<T> HandleTable<T> {
         self.slots.is_empty()
     }
 
-    /// Adds a handle and returns its value; `NoResources` when the table is full.
+    /// Adds a handle to a new object and returns its value; `NoResources` when the table is
+    /// full (the object is dropped).
     ///
     /// ```
     /// let mut t = zx_handles::HandleTable::new();
     /// let h = t.insert(7u8, zx_handles::Rights::READ).unwrap();
-    /// assert_eq!(t.get(h).unwrap().object, 7);
+    /// assert_eq!(*t.get(h).unwrap().object, 7);
     /// ```
     pub fn insert(&mut self, object: T, rights: Rights) -> Result<u32, HandleError> {
-        let entry = self.slots.vacant_entry();
-        let index = entry.key();
+        let value = self.next_value()?;
+        let object = self.objects.insert(Shared { object, handles: 0 });
+        Ok(self.add_slot(value, object, rights))
+    }
+
+    /// The value the next handle will get, or `NoResources` when the table is full.
+    fn next_value(&mut self) -> Result<HandleValue, HandleError> {
+        let index = self.slots.vacant_key();
         if index > MAX_INDEX {
             return Err(HandleError::NoResources);
         }
         if index >= self.generations.len() {
             self.generations.resize(index + 1, 0);
         }
-        let value = HandleValue::new(index, u32::from(self.generations[index]))
-            .ok_or(HandleError::NoResources)?;
-        entry.insert(Handle { object, rights });
-        Ok(value.raw())
+        HandleValue::new(index, u32::from(self.generations[index])).ok_or(HandleError::NoResources)
+    }
+
+    /// Fills the slot `value` names (from `next_value`, with nothing inserted since) with a
+    /// handle to `object`.
+    fn add_slot(&mut self, value: HandleValue, object: usize, rights: Rights) -> u32 {
+        self.objects[object].handles += 1;
+        let index = self.slots.insert(Slot { object, rights });
+        debug_assert_eq!(index, value.index(), "the slot next_value reserved");
+        value.raw()
     }
 
     fn index_of(&self, raw: u32) -> Result<usize, HandleError> {
@@ -170,9 +205,9 @@ impl<T> HandleTable<T> {
     /// let t = zx_handles::HandleTable::<()>::new();
     /// assert!(t.get(3).is_err());
     /// ```
-    pub fn get(&self, raw: u32) -> Result<&Handle<T>, HandleError> {
-        let index = self.index_of(raw)?;
-        self.slots.get(index).ok_or(HandleError::BadHandle)
+    pub fn get(&self, raw: u32) -> Result<Handle<&T>, HandleError> {
+        let slot = &self.slots[self.index_of(raw)?];
+        Ok(Handle { object: &self.objects[slot.object].object, rights: slot.rights })
     }
 
     /// Looks a handle up the way every syscall does, checking in this order: the value is
@@ -193,7 +228,7 @@ impl<T> HandleTable<T> {
         raw: u32,
         object_type: u32,
         required: Rights,
-    ) -> Result<&Handle<T>, HandleError>
+    ) -> Result<Handle<&T>, HandleError>
     where
         T: ObjectKind,
     {
@@ -207,20 +242,34 @@ impl<T> HandleTable<T> {
         Ok(handle)
     }
 
-    /// Removes a handle and hands back what it held (`handle_close`).
+    /// Removes a handle (`handle_close`): its rights, and its object if this was the table's
+    /// last handle to it.
     ///
     /// ```
     /// let mut t = zx_handles::HandleTable::new();
     /// let h = t.insert('x', zx_handles::Rights::empty()).unwrap();
-    /// assert_eq!(t.remove(h).unwrap().object, 'x');
+    /// assert_eq!(t.remove(h).unwrap().object, Some('x'));
     /// assert!(t.get(h).is_err());
     /// ```
-    pub fn remove(&mut self, raw: u32) -> Result<Handle<T>, HandleError> {
+    pub fn remove(&mut self, raw: u32) -> Result<Handle<Option<T>>, HandleError> {
+        let slot = self.remove_slot(raw)?;
+        Ok(Handle { object: self.release(slot.object), rights: slot.rights })
+    }
+
+    /// Frees the slot of a live handle, leaving its object's count as it was.
+    fn remove_slot(&mut self, raw: u32) -> Result<Slot, HandleError> {
         let index = self.index_of(raw)?;
-        let handle = self.slots.try_remove(index).ok_or(HandleError::BadHandle)?;
+        let slot = self.slots.try_remove(index).ok_or(HandleError::BadHandle)?;
         let generation = &mut self.generations[index];
         *generation = ((u32::from(*generation) + 1) & GENERATION_MASK) as u16;
-        Ok(handle)
+        Ok(slot)
+    }
+
+    /// Drops one handle's count on `object`; hands the object back when it was the last.
+    fn release(&mut self, object: usize) -> Option<T> {
+        let shared = &mut self.objects[object];
+        shared.handles -= 1;
+        (shared.handles == 0).then(|| self.objects.remove(object).object)
     }
 
     /// `handle_duplicate`: needs DUPLICATE (`AccessDenied`), then the requested rights must be
@@ -234,17 +283,15 @@ impl<T> HandleTable<T> {
     /// assert_eq!(t.get(d).unwrap().rights, Rights::DUPLICATE | Rights::READ);
     /// assert_eq!(t.duplicate(h, Rights::WRITE.bits()).err(), Some(HandleError::InvalidRights));
     /// ```
-    pub fn duplicate(&mut self, raw: u32, request: u32) -> Result<u32, HandleError>
-    where
-        T: Clone,
-    {
-        let handle = self.get(raw)?;
-        if !handle.rights.contains(Rights::DUPLICATE) {
+    pub fn duplicate(&mut self, raw: u32, request: u32) -> Result<u32, HandleError> {
+        let slot = &self.slots[self.index_of(raw)?];
+        if !slot.rights.contains(Rights::DUPLICATE) {
             return Err(HandleError::AccessDenied);
         }
-        let rights = handle.rights.resolve_request(request).ok_or(HandleError::InvalidRights)?;
-        let object = handle.object.clone();
-        self.insert(object, rights)
+        let rights = slot.rights.resolve_request(request).ok_or(HandleError::InvalidRights)?;
+        let object = slot.object;
+        let value = self.next_value()?;
+        Ok(self.add_slot(value, object, rights))
     }
 
     /// `handle_replace`: needs no right; the original handle is removed whether or not the
@@ -258,30 +305,39 @@ impl<T> HandleTable<T> {
     /// assert!(t.get(h).is_err());
     /// ```
     pub fn replace(&mut self, raw: u32, request: u32) -> Result<u32, HandleError> {
-        let handle = self.remove(raw)?;
-        let rights = handle.rights.resolve_request(request).ok_or(HandleError::InvalidRights)?;
-        self.insert(handle.object, rights)
+        let slot = self.remove_slot(raw)?;
+        let Some(rights) = slot.rights.resolve_request(request) else {
+            drop(self.release(slot.object));
+            return Err(HandleError::InvalidRights);
+        };
+        match self.next_value() {
+            Ok(value) => {
+                self.objects[slot.object].handles -= 1; // the new slot takes the old one's count
+                Ok(self.add_slot(value, slot.object, rights))
+            }
+            Err(error) => {
+                drop(self.release(slot.object));
+                Err(error)
+            }
+        }
     }
 
-    /// Removes every handle, handing the objects back (a process going away).
+    /// Removes every handle, handing each object back once (a process going away).
     ///
     /// ```
     /// let mut t = zx_handles::HandleTable::new();
-    /// t.insert(1, zx_handles::Rights::empty()).unwrap();
-    /// assert_eq!(t.drain().len(), 1);
+    /// let h = t.insert(1, zx_handles::Rights::DUPLICATE).unwrap();
+    /// t.duplicate(h, zx_handles::Rights::SAME_RIGHTS_REQUEST).unwrap();
+    /// assert_eq!(t.drain(), vec![1]);
     /// assert!(t.is_empty());
     /// ```
-    pub fn drain(&mut self) -> Vec<Handle<T>> {
-        let indices: Vec<usize> = self.slots.iter().map(|(i, _)| i).collect();
-        let mut out = Vec::with_capacity(indices.len());
-        for index in indices {
-            if let Some(handle) = self.slots.try_remove(index) {
-                let generation = &mut self.generations[index];
-                *generation = ((u32::from(*generation) + 1) & GENERATION_MASK) as u16;
-                out.push(handle);
-            }
+    pub fn drain(&mut self) -> Vec<T> {
+        for (index, _) in self.slots.iter() {
+            let generation = &mut self.generations[index];
+            *generation = ((u32::from(*generation) + 1) & GENERATION_MASK) as u16;
         }
-        out
+        self.slots.clear();
+        self.objects.drain().map(|shared| shared.object).collect()
     }
 
     /// Iterates over the live handles with their values.
@@ -291,9 +347,10 @@ impl<T> HandleTable<T> {
     /// let h = t.insert((), zx_handles::Rights::empty()).unwrap();
     /// assert_eq!(t.iter().map(|(v, _)| v).collect::<Vec<_>>(), vec![h]);
     /// ```
-    pub fn iter(&self) -> impl Iterator<Item = (u32, &Handle<T>)> {
-        self.slots.iter().filter_map(|(index, handle)| {
+    pub fn iter(&self) -> impl Iterator<Item = (u32, Handle<&T>)> {
+        self.slots.iter().filter_map(|(index, slot)| {
             let generation = u32::from(self.generations[index]);
+            let handle = Handle { object: &self.objects[slot.object].object, rights: slot.rights };
             HandleValue::new(index, generation).map(|v| (v.raw(), handle))
         })
     }
@@ -363,6 +420,30 @@ mod tests {
         let mut t = HandleTable::new();
         let v = t.insert(Obj(3), Rights::READ).unwrap();
         assert_eq!(t.duplicate(v, Rights::WRITE.bits()).err(), Some(HandleError::AccessDenied));
+    }
+
+    #[test]
+    fn an_object_stays_until_its_last_handle_goes() {
+        let mut t = HandleTable::new();
+        let a = t.insert(Obj(3), Rights::DUPLICATE | Rights::READ).unwrap();
+        let b = t.duplicate(a, Rights::SAME_RIGHTS_REQUEST).unwrap();
+        let c = t.replace(b, Rights::READ.bits()).unwrap();
+        assert_eq!(t.objects.len(), 1);
+        assert!(t.remove(a).unwrap().object.is_none());
+        assert_eq!(t.get(c).unwrap().object.0, 3);
+        assert_eq!(t.replace(c, Rights::WRITE.bits()).err(), Some(HandleError::InvalidRights));
+        assert!(t.objects.is_empty() && t.is_empty());
+    }
+
+    #[test]
+    fn a_full_table_keeps_no_object() {
+        let mut t = HandleTable::new();
+        let first = t.insert(Obj(1), Rights::DUPLICATE).unwrap();
+        while t.duplicate(first, Rights::SAME_RIGHTS_REQUEST).is_ok() {}
+        assert_eq!(t.len(), MAX_HANDLES_PER_TABLE);
+        assert_eq!(t.insert(Obj(2), Rights::empty()).err(), Some(HandleError::NoResources));
+        assert_eq!(t.objects.len(), 1);
+        assert_eq!(t.drain().len(), 1);
     }
 
     #[test]

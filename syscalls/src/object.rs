@@ -149,6 +149,22 @@ impl Signals {
         }
     }
 
+    /// True when some wait is registered (a close must then cancel the waits through its
+    /// handle).
+    ///
+    /// ```
+    /// use zx_syscalls::object::{HandleKey, Signals};
+    /// let s = Signals::new(1);
+    /// assert!(!s.has_waiters());
+    /// let ticket = s.begin_wait(HandleKey { process: 1, handle: 3 });
+    /// assert!(s.has_waiters());
+    /// # s.finish_wait(ticket, 1, None).unwrap();
+    /// ```
+    pub fn has_waiters(&self) -> bool {
+        // Acquire: pairs with the handle table's lock (see the lock order above).
+        self.waiting.load(Ordering::Acquire) > 0
+    }
+
     /// Registers a wait through the handle `through`. Callers hold the handle table's lock,
     /// with the handle live, so that closing the handle cannot miss the wait.
     ///

@@ -139,8 +139,12 @@ impl ProcessCore {
     /// ```
     #[instrument(level = "debug", skip(self), err(Display))]
     pub fn pmt_unpin(&self, pmt: zx_handle_t) -> Result<(), Status> {
-        let removed = self.with_handles(|table| table.remove(pmt))?;
-        match &removed.object {
+        let object = self.with_handles(|table| {
+            let object = table.get(pmt)?.object.clone();
+            table.remove(pmt)?;
+            Ok::<_, Status>(object)
+        })?;
+        match &object {
             KernelObject::Pmt(pmt) => {
                 pmt.unpin();
                 Ok(())

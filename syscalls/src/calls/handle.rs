@@ -3,7 +3,7 @@
 use tracing::instrument;
 
 use crate::core::ProcessCore;
-use crate::object::{HandleKey, KernelObject};
+use crate::object::{HandleKey, KernelObject, Signals};
 use crate::status::Status;
 use crate::zx::{zx_handle_t, zx_rights_t, ZX_HANDLE_INVALID};
 
@@ -20,9 +20,19 @@ impl ProcessCore {
         if handle == ZX_HANDLE_INVALID {
             return Ok(());
         }
-        let removed = self.with_handles(|table| table.remove(handle))?;
-        self.cancel_waits(&removed.object, handle);
-        // The object (and possibly its pages) goes away here, outside the table's lock.
+        let (removed, waited_on) = self.with_handles(|table| {
+            // A wait through this handle registered under this lock, so it shows here; only
+            // then does the close need the object after the lock (a clone, the rare case).
+            let object = table.get(handle)?.object;
+            let waited_on =
+                object.signals().is_some_and(Signals::has_waiters).then(|| object.clone());
+            Ok::<_, Status>((table.remove(handle)?.object, waited_on))
+        })?;
+        if let Some(object) = waited_on {
+            self.cancel_waits(&object, handle);
+        }
+        // The object (and possibly its pages) goes away here, outside the table's lock, when
+        // this was the process's last handle to it.
         drop(removed);
         Ok(())
     }
