@@ -44,8 +44,9 @@ enum Acquire {
 enum Content {
     /// The content it showed (the caller changes only part of it).
     Keep,
-    /// Nothing in particular: the caller overwrites all of it at once.
-    Overwritten,
+    /// Whatever the caller puts there: it overwrites the whole page, or it has already
+    /// copied or zeroed the new frame.
+    Prepared,
 }
 
 impl Hierarchy {
@@ -105,14 +106,22 @@ impl Hierarchy {
 
     /// How `node` would come to own page `index` (see [`Acquire`]).
     fn acquisition(&self, node: NodeId, index: u64) -> Acquire {
-        match self.find_owner(node, index) {
-            Some((owner, _)) if owner == node => Acquire::Owned,
-            Some((owner, at)) if !self.seen_by_another(owner, at, node) => {
-                Acquire::Move { owner, at }
-            }
-            Some((owner, at)) => Acquire::Copy { owner, at },
-            None => Acquire::Zero,
-        }
+        self.acquisition_and_source(node, index).0
+    }
+
+    /// [`Hierarchy::acquisition`], with the frame the page shows now (the source of a copy).
+    fn acquisition_and_source(&self, node: NodeId, index: u64) -> (Acquire, Option<&Frame>) {
+        let Some((owner, at, frame)) = self.find_owner_frame(node, index) else {
+            return (Acquire::Zero, None);
+        };
+        let how = if owner == node {
+            Acquire::Owned
+        } else if !self.seen_by_another(owner, at, node) {
+            Acquire::Move { owner, at }
+        } else {
+            Acquire::Copy { owner, at }
+        };
+        (how, Some(frame))
     }
 
     /// True when making `node` own page `index` takes a frame that must be allocated: the
@@ -124,7 +133,7 @@ impl Hierarchy {
 
     /// Makes `node` own page `index` the way `how` (computed just before, under the same
     /// lock) says, taking the frame a copy or a zero page needs from `fresh`. Unless the
-    /// caller is about to overwrite the whole page (`Content::Overwritten`), the page keeps
+    /// caller is about to overwrite the whole page (`Content::Prepared`), the page keeps
     /// the content it showed.
     fn own_page<'a>(
         &'a mut self,
@@ -208,7 +217,7 @@ impl Hierarchy {
         let mut spare = self.frames_for(allocator, node, first, last)?;
         let mut done = 0;
         for (index, in_page, len) in page_chunks(offset, buffer.len() as u64) {
-            let content = if len == PAGE_SIZE { Content::Overwritten } else { Content::Keep };
+            let content = if len == PAGE_SIZE { Content::Prepared } else { Content::Keep };
             let frame = self.own_page_from(allocator, node, index, content, &mut spare);
             allocator.bytes_mut(frame)[in_page..in_page + len]
                 .copy_from_slice(&buffer[done..done + len]);
@@ -229,13 +238,20 @@ impl Hierarchy {
         in_page: usize,
         bytes: &[u8],
     ) -> Result<(), VmError> {
-        let how = self.acquisition(node, index);
+        let (how, source) = self.acquisition_and_source(node, index);
         let mut frame = match how {
             Acquire::Copy { .. } | Acquire::Zero => Some(allocator.alloc(ZeroFill::No)?),
             Acquire::Owned | Acquire::Move { .. } => None,
         };
-        let content = if bytes.len() == PAGE_SIZE { Content::Overwritten } else { Content::Keep };
-        let target = self.own_page(allocator, node, index, how, content, || {
+        // The new frame is filled here, from the source already found, so the fork does not
+        // look its source up a second time.
+        if let (Some(fresh), true) = (frame.as_mut(), bytes.len() < PAGE_SIZE) {
+            match source {
+                Some(source) => allocator.copy(source, fresh),
+                None => allocator.zero(fresh),
+            }
+        }
+        let target = self.own_page(allocator, node, index, how, Content::Prepared, || {
             frame.take().expect("allocated above for a copy or a zero page")
         });
         allocator.bytes_mut(target)[in_page..in_page + bytes.len()].copy_from_slice(bytes);

@@ -446,11 +446,20 @@ impl Hierarchy {
     /// Where a read of page `index` of `node` finds its content: the node and index of the
     /// first slot up the chain, if that slot is a frame.
     pub(super) fn find_owner(&self, node: NodeId, index: u64) -> Option<(NodeId, u64)> {
+        self.find_owner_frame(node, index).map(|(owner, at, _)| (owner, at))
+    }
+
+    /// [`Hierarchy::find_owner`], with the frame it found.
+    pub(super) fn find_owner_frame(
+        &self,
+        node: NodeId,
+        index: u64,
+    ) -> Option<(NodeId, u64, &Frame)> {
         let (mut current, mut index) = (node, index);
         loop {
             let n = &self.nodes[current];
             match n.pages.get(index) {
-                Some(Slot::Page(_)) => return Some((current, index)),
+                Some(Slot::Page(page)) => return Some((current, index, &page.frame)),
                 Some(Slot::Zero) => return None,
                 None => {}
             }
@@ -462,8 +471,7 @@ impl Hierarchy {
 
     /// The frame a read of page `index` of `node` sees; `None` where it reads zero.
     pub(super) fn visible_frame(&self, node: NodeId, index: u64) -> Option<&Frame> {
-        let (owner, i) = self.find_owner(node, index)?;
-        self.nodes[owner].pages.get(i).and_then(Slot::frame)
+        self.find_owner_frame(node, index).map(|(_, _, frame)| frame)
     }
 
     /// The ancestor pages that `node` sees in its indices `[first, end)`, as
