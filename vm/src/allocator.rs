@@ -19,7 +19,9 @@
 //! - every slot is listed in `hot.all` with its thread, so the slow paths see every free
 //!   frame: when the bitmap cannot satisfy a request, the slots are emptied into it and the
 //!   request is tried again. A request fails with `NoMemory` only when the frames are not
-//!   there.
+//!   there;
+//! - a slot that no thread holds any more (its thread has finished) is retired when another
+//!   thread makes its slot or when the slots are emptied: its frame goes back to the bitmap.
 //!
 //! Lock order: `hot.all` and `state` are leaves, never held together.
 //!
@@ -43,17 +45,39 @@ struct HotSlots {
 }
 
 impl HotSlots {
-    /// The running thread's slot, made on first use.
-    fn mine(&self) -> Arc<AtomicU32> {
+    /// The running thread's slot, made on first use. Making one also retires the slots that
+    /// no thread holds any more and returns the frames they held, for the bitmap.
+    fn mine(&self) -> (Arc<AtomicU32>, Vec<u32>) {
         let me = current_thread();
         let mut all = self.all.lock();
         if let Some((_, slot)) = all.iter().find(|(thread, _)| *thread == me) {
-            return slot.clone();
+            return (slot.clone(), Vec::new());
         }
+        let orphans = retire_unheld(&mut all);
         let slot = Arc::new(AtomicU32::new(NO_FRAME));
         all.push((me, slot.clone()));
-        slot
+        (slot, orphans)
     }
+}
+
+/// Drops the slots that no thread holds any more, so the list does not grow with every
+/// thread that ever freed a frame, and returns the frames they held. A thread holds its slot
+/// (in its thread-local cache, or under loom for the length of an operation) whenever it can
+/// fill it, and no new holder can appear meanwhile: holders come from `mine`, under the same
+/// lock. The frame is taken with a swap, which reads the latest value, so none is missed.
+fn retire_unheld(all: &mut Vec<(ThreadId, Arc<AtomicU32>)>) -> Vec<u32> {
+    let mut frames = Vec::new();
+    all.retain(|(_, slot)| {
+        if Arc::strong_count(slot) > 1 {
+            return true;
+        }
+        let index = slot.swap(NO_FRAME, Ordering::Acquire);
+        if index != NO_FRAME {
+            frames.push(index);
+        }
+        false
+    });
+    frames
 }
 
 #[cfg(not(loom))]
@@ -166,7 +190,8 @@ impl PageAllocator {
         u64::from(self.total)
     }
 
-    /// Frames free right now.
+    /// Frames free right now: exact whenever no other thread allocates or frees at the same
+    /// moment (the hot slots and the bitmap are read one after the other).
     ///
     /// ```
     /// assert_eq!(zx_vm::PageAllocator::new(3 * 4096, 0).free_frames(), 3);
@@ -242,7 +267,8 @@ impl PageAllocator {
                         return f(slot);
                     }
                 }
-                let slot = self.hot.mine();
+                let (slot, orphans) = self.hot.mine();
+                self.release_to_bitmap(&orphans);
                 let mut mine = mine.borrow_mut();
                 mine.retain(|(of, _)| of.strong_count() > 0); // allocators gone since
                 mine.push((Arc::downgrade(&self.hot), slot.clone()));
@@ -254,7 +280,9 @@ impl PageAllocator {
     /// Runs `f` on this thread's hot slot (under loom: found in the shared list each time).
     #[cfg(loom)]
     fn with_my_slot<R>(&self, f: impl FnOnce(&AtomicU32) -> R) -> Option<R> {
-        Some(f(&self.hot.mine()))
+        let (slot, orphans) = self.hot.mine();
+        self.release_to_bitmap(&orphans);
+        Some(f(&slot))
     }
 
     /// Takes the frame in this thread's hot slot, if there is one.
@@ -283,21 +311,28 @@ impl PageAllocator {
 
     /// Empties every thread's hot slot into the bitmap; returns how many frames came back.
     fn reclaim_hot_frames(&self) -> usize {
-        let indices: Vec<u32> = self
-            .hot
-            .all
-            .lock()
-            .iter()
-            .map(|(_, slot)| slot.swap(NO_FRAME, Ordering::Acquire))
-            .filter(|&index| index != NO_FRAME)
-            .collect();
+        let indices: Vec<u32> = {
+            let mut all = self.hot.all.lock();
+            let mut taken: Vec<u32> = all
+                .iter()
+                .map(|(_, slot)| slot.swap(NO_FRAME, Ordering::Acquire))
+                .filter(|&index| index != NO_FRAME)
+                .collect();
+            taken.extend(retire_unheld(&mut all));
+            taken
+        };
+        self.release_to_bitmap(&indices);
+        indices.len()
+    }
+
+    /// Gives frames taken out of hot slots back to the bitmap.
+    fn release_to_bitmap(&self, indices: &[u32]) {
         if !indices.is_empty() {
             let mut state = self.state.lock();
-            for &index in &indices {
+            for &index in indices {
                 state.release(index);
             }
         }
-        indices.len()
     }
 
     /// The frames sitting in hot slots right now.
@@ -454,8 +489,8 @@ impl PageAllocator {
     /// # a.free(f);
     /// ```
     pub fn is_allocated(&self, index: u32) -> bool {
-        let hot = self.hot_frames();
-        index < self.total && !self.state.lock().is_free(index) && !hot.contains(&index)
+        let hot = self.hot.all.lock().iter().any(|(_, slot)| slot.load(Ordering::Acquire) == index);
+        index < self.total && !hot && !self.state.lock().is_free(index)
     }
 
     /// Checks the hot slots against the bitmap: each frame in a slot is a real frame, is not
@@ -699,6 +734,20 @@ mod tests {
         assert_eq!(a.alloc(ZeroFill::No).unwrap_err(), VmError::NoMemory);
         a.free_all(singles);
         assert_eq!((a.free_frames(), a.check()), (2, Ok(())));
+    }
+
+    #[test]
+    fn slots_of_finished_threads_are_retired() {
+        let a = std::sync::Arc::new(PageAllocator::new(4 * 4096, 0));
+        for _ in 0..10 {
+            let a = a.clone();
+            std::thread::spawn(move || a.free(a.alloc(ZeroFill::No).unwrap())).join().unwrap();
+        }
+        // Each new thread retired the slot of the one before; the last one's is still there.
+        assert_eq!(a.hot.all.lock().len(), 1);
+        a.free_all(a.alloc_many(4, ZeroFill::No).unwrap()); // empties every slot
+        assert!(a.hot.all.lock().is_empty());
+        assert_eq!((a.free_frames(), a.check()), (4, Ok(())));
     }
 
     #[test]
