@@ -167,9 +167,11 @@ impl KernelCore {
 
 /// One process: its handle table, in front of the kernel's objects.
 ///
-/// Lock order: the handle table's lock is held only to look up, insert or remove handles,
-/// and to read an object's lock-free fields (a VMO's size); it is never held while a
-/// VMO's hierarchy lock or an object's signal lock is taken: objects are cloned out first.
+/// Lock order: the handle table's lock (a spin lock) is held only to look up, insert or
+/// remove handles, to read an object's lock-free fields (a VMO's size), and to register a
+/// wait, which takes the object's signal lock (table → signals; that lock is itself held only
+/// for short sections). It is never held while a VMO's hierarchy lock is taken: objects are
+/// cloned out first.
 ///
 /// ```
 /// let kernel = zx_syscalls::KernelCore::new(Default::default());

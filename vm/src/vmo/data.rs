@@ -133,8 +133,8 @@ impl Hierarchy {
 
     /// Makes `node` own page `index` the way `how` (computed just before, under the same
     /// lock) says, taking the frame a copy or a zero page needs from `fresh`. Unless the
-    /// caller is about to overwrite the whole page (`Content::Prepared`), the page keeps
-    /// the content it showed.
+    /// caller fills that frame itself (`Content::Prepared`), the page keeps the content it
+    /// showed.
     fn own_page<'a>(
         &'a mut self,
         allocator: &PageAllocator,
