@@ -290,6 +290,17 @@ enum Op {
     Device {
         bti_id: u8,
     },
+    /// Shorthand for `bti_pin` with arguments valid by construction: the `bti`-th BTI and the
+    /// `vmo`-th VMO of the process, a page-aligned range inside the VMO, READ (and WRITE)
+    /// permission and an `addrs` array of the right length, so that sequences hold pinned
+    /// pages often (and reach the paths that must refuse to move, decommit or shrink them).
+    PinValid {
+        bti: u8,
+        vmo: u8,
+        first: u8,
+        pages: u8,
+        write: bool,
+    },
     /// Not a syscall: the kernel's discardable-memory reclaim.
     Reclaim,
     /// Not a syscall: `check_invariants` in the middle of the sequence.
@@ -605,6 +616,23 @@ impl State {
                     bti_id: u64::from(bti_id),
                 };
                 self.run(&Call { second_process, op });
+                return;
+            }
+            Op::PinValid { bti, vmo, first, pages, write } => {
+                let (bti, vmo) = (self.pick(p, H::OfType(1, bti)), self.pick(p, H::OfType(0, vmo)));
+                let vmo_pages = pr.vmo_get_size(vmo).unwrap_or(0) / P;
+                let first = u64::from(first) % vmo_pages.max(1);
+                let count = (u64::from(pages) % 8 + 1).min(vmo_pages.saturating_sub(first).max(1));
+                let perms = ZX_BTI_PERM_READ | if write { ZX_BTI_PERM_WRITE } else { 0 };
+                let op = Op::BtiPin {
+                    bti: H::Raw(bti),
+                    options: Bits::Raw(perms),
+                    vmo: H::Raw(vmo),
+                    offset: N::Raw(first * P),
+                    size: N::Raw(count * P),
+                    addrs: None,
+                };
+                self.run(&Call { second_process: call.second_process, op });
                 return;
             }
             Op::Reclaim => {

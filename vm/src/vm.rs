@@ -201,7 +201,8 @@ impl Vm {
         registry.iter().filter_map(|(_, weak)| weak.upgrade()).collect()
     }
 
-    /// Discards every unlocked discardable VMO and returns the number of pages freed.
+    /// Discards every unlocked discardable VMO and returns the number of pages freed. A VMO
+    /// with a pinned page is left whole (a pinned page cannot go away).
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(4096, 0);

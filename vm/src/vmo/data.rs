@@ -497,9 +497,11 @@ impl Hierarchy {
         Ok(())
     }
 
+    /// Discards an unlocked discardable node's pages; returns how many frames it freed. A node
+    /// with a pinned page is left whole: a pinned page cannot go away.
     pub(crate) fn discard_if_unlocked(&mut self, allocator: &PageAllocator, node: NodeId) -> u64 {
         match self.nodes[node].discard {
-            Some(state) if state.lock_count == 0 => {}
+            Some(state) if state.lock_count == 0 && self.nodes[node].pinned == 0 => {}
             _ => return 0,
         }
         let mut freed = 0;
