@@ -111,7 +111,7 @@ impl Kernel {
     }
 
     /// Discards every unlocked discardable VMO, as a kernel under memory pressure would, and
-    /// returns the number of pages freed.
+    /// returns the number of pages freed. A VMO with a pinned page is left whole.
     ///
     /// ```
     /// use zx_kernel::zx::*;
