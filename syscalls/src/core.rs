@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use zx_handles::{HandleTable, Rights};
-use zx_vm::sync::{Arc, AtomicU64, Ordering, SpinMutex};
+use zx_vm::sync::{Arc, AtomicU64, CachePadded, Ordering, SpinMutex};
 use zx_vm::Vm;
 
 use crate::object::{KernelObject, ResourceObject, VmoObject};
@@ -156,7 +156,7 @@ impl KernelCore {
         Arc::new(ProcessCore {
             koid: self.new_koid(),
             kernel: self.clone(),
-            handles: SpinMutex::new(HandleTable::new()),
+            handles: CachePadded::new(SpinMutex::new(HandleTable::new())),
         })
     }
 
@@ -184,7 +184,7 @@ impl KernelCore {
 pub struct ProcessCore {
     koid: zx_koid_t,
     kernel: Arc<KernelCore>,
-    handles: SpinMutex<HandleTable<KernelObject>>,
+    handles: CachePadded<SpinMutex<HandleTable<KernelObject>>>,
 }
 
 impl ProcessCore {

@@ -33,7 +33,13 @@ use std::cell::RefCell;
 
 use crate::arena::{Frame, FrameArena, PAGE_SIZE};
 use crate::error::VmError;
-use crate::sync::{current_thread, Arc, AtomicU32, Mutex, Ordering, SpinMutex, ThreadId};
+use crate::sync::{
+    current_thread, Arc, AtomicU32, CachePadded, Mutex, Ordering, SpinMutex, ThreadId,
+};
+
+/// One thread's slot, on a cache line of its own (its thread writes it on every single
+/// allocation and free).
+type Slot = Arc<CachePadded<AtomicU32>>;
 
 /// An empty hot slot.
 const NO_FRAME: u32 = u32::MAX;
@@ -41,20 +47,20 @@ const NO_FRAME: u32 = u32::MAX;
 /// The hot slots of one allocator: each thread's, by thread.
 #[derive(Debug, Default)]
 struct HotSlots {
-    all: Mutex<Vec<(ThreadId, Arc<AtomicU32>)>>,
+    all: Mutex<Vec<(ThreadId, Slot)>>,
 }
 
 impl HotSlots {
     /// The running thread's slot, made on first use. Making one also retires the slots that
     /// no thread holds any more and returns the frames they held, for the bitmap.
-    fn mine(&self) -> (Arc<AtomicU32>, Vec<u32>) {
+    fn mine(&self) -> (Slot, Vec<u32>) {
         let me = current_thread();
         let mut all = self.all.lock();
         if let Some((_, slot)) = all.iter().find(|(thread, _)| *thread == me) {
             return (slot.clone(), Vec::new());
         }
         let orphans = retire_unheld(&mut all);
-        let slot = Arc::new(AtomicU32::new(NO_FRAME));
+        let slot = Arc::new(CachePadded::new(AtomicU32::new(NO_FRAME)));
         all.push((me, slot.clone()));
         (slot, orphans)
     }
@@ -65,7 +71,7 @@ impl HotSlots {
 /// (in its thread-local cache, or under loom for the length of an operation) whenever it can
 /// fill it, and no new holder can appear meanwhile: holders come from `mine`, under the same
 /// lock. The frame is taken with a swap, which reads the latest value, so none is missed.
-fn retire_unheld(all: &mut Vec<(ThreadId, Arc<AtomicU32>)>) -> Vec<u32> {
+fn retire_unheld(all: &mut Vec<(ThreadId, Slot)>) -> Vec<u32> {
     let mut frames = Vec::new();
     all.retain(|(_, slot)| {
         if Arc::strong_count(slot) > 1 {
@@ -85,7 +91,7 @@ crate::sync::thread_local! {
     /// A cache of this thread's slot in each allocator it uses, keyed by the allocator's
     /// `HotSlots` (the `Weak` keeps that address from being reused while it is listed), so
     /// the fast path takes no lock. Under loom, [`HotSlots::mine`] is used every time.
-    static MY_SLOTS: RefCell<Vec<(std::sync::Weak<HotSlots>, Arc<AtomicU32>)>> =
+    static MY_SLOTS: RefCell<Vec<(std::sync::Weak<HotSlots>, Slot)>> =
         const { RefCell::new(Vec::new()) };
 }
 

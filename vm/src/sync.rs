@@ -46,6 +46,10 @@ pub fn current_thread() -> ThreadId {
         std::thread::current().id()
     }
 }
+/// Pads and aligns a value to a cache line, so that values two threads write (the locks of
+/// unrelated VMOs or processes, allocated next to each other) never share one and make the
+/// threads contend where their data does not.
+pub use crossbeam_utils::CachePadded;
 /// Shared ownership. `std`'s even under loom: loom's `Arc` has no `Weak`, and reference
 /// counts guard no data here; every piece of shared state sits behind a facade lock, which
 /// loom does model.

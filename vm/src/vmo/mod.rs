@@ -13,7 +13,7 @@ mod transfer;
 use std::collections::HashSet;
 
 use crate::error::VmError;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
+use crate::sync::{Arc, AtomicU64, AtomicUsize, CachePadded, Mutex, Ordering};
 use crate::vm::Vm;
 pub(crate) use hierarchy::{Hierarchy, NodeId};
 pub use pin::MAX_PINS;
@@ -159,7 +159,7 @@ pub struct FamilyNode {
 #[derive(Debug)]
 pub(crate) struct HierarchyCell {
     id: u64,
-    state: Mutex<Hierarchy>,
+    state: CachePadded<Mutex<Hierarchy>>,
 }
 
 /// How a VMO looks at its node.
@@ -218,7 +218,10 @@ impl Vmo {
         options: VmoOptions,
     ) -> Arc<Vmo> {
         let node = (node, hierarchy.published_size(node));
-        let cell = Arc::new(HierarchyCell { id: hierarchy.id(), state: Mutex::new(hierarchy) });
+        let cell = Arc::new(HierarchyCell {
+            id: hierarchy.id(),
+            state: CachePadded::new(Mutex::new(hierarchy)),
+        });
         Vmo::on_node(vm, koid, cell, node, View::Own, options, 0, None)
     }
 
@@ -230,7 +233,10 @@ impl Vmo {
         paddr: u64,
     ) -> Arc<Vmo> {
         let node = (node, hierarchy.published_size(node));
-        let cell = Arc::new(HierarchyCell { id: hierarchy.id(), state: Mutex::new(hierarchy) });
+        let cell = Arc::new(HierarchyCell {
+            id: hierarchy.id(),
+            state: CachePadded::new(Mutex::new(hierarchy)),
+        });
         Vmo::on_node(vm, koid, cell, node, View::Own, VmoOptions::default(), 0, Some(paddr))
     }
 
