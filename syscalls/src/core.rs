@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use zx_handles::{HandleTable, Rights};
+use zx_handles::{HandleTable, Rights, MAX_HANDLES_PER_TABLE};
 use zx_vm::sync::{Arc, AtomicU64, CachePadded, Ordering, SpinMutex};
 use zx_vm::Vm;
 
@@ -235,12 +235,20 @@ impl ProcessCore {
         drop(drained);
     }
 
+    /// Adds a handle to a new object; a full table is NO_RESOURCES, and the object then goes
+    /// away after the table's lock is released (dropping a VMO takes its hierarchy lock).
     pub(crate) fn insert(
         &self,
         object: KernelObject,
         rights: Rights,
     ) -> Result<zx_handle_t, Status> {
-        Ok(self.handles.lock().insert(object, rights)?)
+        let mut table = self.handles.lock();
+        if table.len() >= MAX_HANDLES_PER_TABLE {
+            drop(table);
+            drop(object);
+            return Err(Status::NO_RESOURCES);
+        }
+        Ok(table.insert(object, rights)?)
     }
 
     pub(crate) fn with_handles<R>(&self, f: impl FnOnce(&mut HandleTable<KernelObject>) -> R) -> R {

@@ -690,3 +690,24 @@ fn unknown_info_topic_is_not_supported() {
     ok!(p.handle_close(h));
     assert_no_leak(&k);
 }
+
+/// A full handle table (2^17 handles) answers NO_RESOURCES to every call that would add a
+/// handle; the object such a call made is gone again, with its pages, and nothing leaks.
+#[test]
+fn a_full_table_is_no_resources_and_keeps_nothing() {
+    let (kernel, p) = setup();
+    let parent = vmo(&p, P);
+    ok!(p.vmo_write(parent, &[1], 0));
+    let mut dups = Vec::new();
+    while let Ok(d) = p.handle_duplicate(parent, ZX_RIGHT_SAME_RIGHTS) {
+        dups.push(d);
+    }
+    assert_eq!(dups.len() + 1, 1 << 17);
+    assert_err!(p.handle_duplicate(parent, ZX_RIGHT_SAME_RIGHTS), ZX_ERR_NO_RESOURCES);
+    assert_err!(p.vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, P), ZX_ERR_NO_RESOURCES);
+    assert_err!(p.event_create(0), ZX_ERR_NO_RESOURCES);
+    assert_clean(&kernel);
+    dups.push(parent);
+    close_all(&p, &dups);
+    assert_no_leak(&kernel);
+}
