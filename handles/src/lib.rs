@@ -26,5 +26,7 @@ mod table;
 mod value;
 
 pub use rights::Rights;
-pub use table::{Handle, HandleError, HandleTable, ObjectKind, MAX_HANDLES_PER_TABLE};
-pub use value::{HandleValue, GENERATION_BITS, HANDLE_FIXED_BITS_MASK};
+pub use table::{
+    Handle, HandleError, HandleTable, ObjectKind, ReservedSlot, MAX_HANDLES_PER_TABLE,
+};
+pub use value::{HandleSecret, HandleValue, GENERATION_BITS, HANDLE_FIXED_BITS_MASK};

@@ -4,7 +4,7 @@ use slab::Slab;
 use thiserror::Error;
 
 use crate::rights::Rights;
-use crate::value::{HandleValue, GENERATION_MASK, MAX_INDEX};
+use crate::value::{HandleSecret, HandleValue, GENERATION_MASK, MAX_INDEX};
 
 /// How many handles one table can hold at once (slot indices that fit in a handle value).
 ///
@@ -67,12 +67,30 @@ pub struct Handle<T> {
     pub rights: Rights,
 }
 
-/// A live handle's slot: which shared object it names, with what rights.
+/// A live handle's slot: which shared object it names, with what rights; or a slot held
+/// for a handle still being made (`object == RESERVED`), which names nothing yet.
 #[derive(Debug)]
 struct Slot {
     object: usize,
     rights: Rights,
 }
+
+/// `Slot::object` of a reserved slot.
+const RESERVED: usize = usize::MAX;
+
+/// A slot held for a handle whose object is still being made (see
+/// [`HandleTable::reserve`]): give it to [`HandleTable::fill`] or [`HandleTable::cancel`].
+///
+/// ```
+/// let mut t = zx_handles::HandleTable::<()>::new();
+/// let slot = t.reserve().unwrap();
+/// assert_eq!(t.len(), 1); // it takes room, but names nothing
+/// t.cancel(slot);
+/// assert!(t.is_empty());
+/// ```
+#[derive(Debug)]
+#[must_use = "a reserved slot stays taken until it is filled or cancelled"]
+pub struct ReservedSlot(HandleValue);
 
 /// An object held by this table, and how many of the table's handles name it.
 #[derive(Debug)]
@@ -93,7 +111,8 @@ struct Shared<T> {
 /// - `generations[i]` is the generation of slot `i`; it advances (mod 2^13) each time the
 ///   slot's handle is removed, so a stale value never matches a later occupant;
 /// - every slot index ever handed out has a generation entry, and every value handed out
-///   decodes to `(index, generations[index])` while it is live.
+///   unscrambles (with `secret`, fixed for the table's life) to `(index, generations[index])`
+///   while it is live.
 ///
 /// ```
 /// use zx_handles::{HandleError, HandleTable, ObjectKind, Rights};
@@ -113,6 +132,7 @@ pub struct HandleTable<T> {
     slots: Slab<Slot>,
     objects: Slab<Shared<T>>,
     generations: Vec<u16>,
+    secret: HandleSecret,
 }
 
 impl<T> Default for HandleTable<T> {
@@ -122,14 +142,32 @@ impl<T> Default for HandleTable<T> {
 }
 
 impl<T> HandleTable<T> {
-    /// An empty table.
+    /// An empty table whose values are not scrambled (a zero secret): the same slot gives
+    /// the same value in every such table. Processes use [`HandleTable::with_secret`].
     ///
     /// ```
     /// let table: zx_handles::HandleTable<()> = zx_handles::HandleTable::new();
     /// assert!(table.is_empty());
     /// ```
     pub fn new() -> Self {
-        HandleTable { slots: Slab::new(), objects: Slab::new(), generations: Vec::new() }
+        Self::with_secret(HandleSecret::default())
+    }
+
+    /// An empty table that scrambles its values with `secret`, so that a value from another
+    /// table (another secret) names nothing here except by a chance of about
+    /// `len() / 2^30`.
+    ///
+    /// ```
+    /// use zx_handles::{HandleError, HandleSecret, HandleTable, Rights};
+    /// let mut a = HandleTable::with_secret(HandleSecret::new(0x5EC2_E700));
+    /// let mut b = HandleTable::with_secret(HandleSecret::new(0x0BAD_F00C));
+    /// let in_a = a.insert('a', Rights::READ).unwrap();
+    /// let in_b = b.insert('b', Rights::READ).unwrap();
+    /// assert_ne!(in_a, in_b);
+    /// assert_eq!(b.get(in_a).err(), Some(HandleError::BadHandle));
+    /// ```
+    pub fn with_secret(secret: HandleSecret) -> Self {
+        HandleTable { slots: Slab::new(), objects: Slab::new(), generations: Vec::new(), secret }
     }
 
     /// Number of live handles.
@@ -166,6 +204,51 @@ impl<T> HandleTable<T> {
         Ok(self.add_slot(value, object, rights))
     }
 
+    /// Holds a slot for a handle whose object cannot be made before it is certain to get
+    /// a handle (work that is all or nothing, like a pin): `NoResources` when the table is
+    /// full. The slot counts in [`HandleTable::len`] but no value names it until
+    /// [`HandleTable::fill`].
+    ///
+    /// ```
+    /// use zx_handles::{HandleTable, Rights};
+    /// let mut t = HandleTable::new();
+    /// let slot = t.reserve().unwrap();
+    /// let h = t.fill(slot, 'p', Rights::READ);
+    /// assert_eq!(*t.get(h).unwrap().object, 'p');
+    /// ```
+    pub fn reserve(&mut self) -> Result<ReservedSlot, HandleError> {
+        let value = self.next_value()?;
+        let index = self.slots.insert(Slot { object: RESERVED, rights: Rights::empty() });
+        debug_assert_eq!(index, value.index(), "the slot next_value reserved");
+        Ok(ReservedSlot(value))
+    }
+
+    /// Puts a handle to `object` in a reserved slot and returns its value.
+    ///
+    /// ```
+    /// let mut t = zx_handles::HandleTable::new();
+    /// let slot = t.reserve().unwrap();
+    /// let h = t.fill(slot, (), zx_handles::Rights::READ);
+    /// assert!(t.get(h).is_ok());
+    /// ```
+    pub fn fill(&mut self, slot: ReservedSlot, object: T, rights: Rights) -> u32 {
+        let object = self.objects.insert(Shared { object, handles: 1 });
+        self.slots[slot.0.index()] = Slot { object, rights };
+        slot.0.scramble(self.secret)
+    }
+
+    /// Gives a reserved slot back unused.
+    ///
+    /// ```
+    /// let mut t = zx_handles::HandleTable::<()>::new();
+    /// let slot = t.reserve().unwrap();
+    /// t.cancel(slot);
+    /// assert!(t.is_empty());
+    /// ```
+    pub fn cancel(&mut self, slot: ReservedSlot) {
+        self.slots.remove(slot.0.index());
+    }
+
     /// The value the next handle will get, or `NoResources` when the table is full.
     fn next_value(&mut self) -> Result<HandleValue, HandleError> {
         let index = self.slots.vacant_key();
@@ -184,13 +267,13 @@ impl<T> HandleTable<T> {
         self.objects[object].handles += 1;
         let index = self.slots.insert(Slot { object, rights });
         debug_assert_eq!(index, value.index(), "the slot next_value reserved");
-        value.raw()
+        value.scramble(self.secret)
     }
 
     fn index_of(&self, raw: u32) -> Result<usize, HandleError> {
-        let value = HandleValue::decode(raw).ok_or(HandleError::BadHandle)?;
+        let value = HandleValue::unscramble(raw, self.secret).ok_or(HandleError::BadHandle)?;
         let index = value.index();
-        let live = self.slots.contains(index)
+        let live = self.slots.get(index).is_some_and(|slot| slot.object != RESERVED)
             && self.generations.get(index).map(|g| u32::from(*g)) == Some(value.generation());
         if live {
             Ok(index)
@@ -332,7 +415,7 @@ impl<T> HandleTable<T> {
     /// assert!(t.is_empty());
     /// ```
     pub fn drain(&mut self) -> Vec<T> {
-        for (index, _) in self.slots.iter() {
+        for (index, _) in self.slots.iter().filter(|(_, slot)| slot.object != RESERVED) {
             let generation = &mut self.generations[index];
             *generation = ((u32::from(*generation) + 1) & GENERATION_MASK) as u16;
         }
@@ -348,10 +431,10 @@ impl<T> HandleTable<T> {
     /// assert_eq!(t.iter().map(|(v, _)| v).collect::<Vec<_>>(), vec![h]);
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (u32, Handle<&T>)> {
-        self.slots.iter().filter_map(|(index, slot)| {
+        self.slots.iter().filter(|(_, slot)| slot.object != RESERVED).filter_map(|(index, slot)| {
             let generation = u32::from(self.generations[index]);
             let handle = Handle { object: &self.objects[slot.object].object, rights: slot.rights };
-            HandleValue::new(index, generation).map(|v| (v.raw(), handle))
+            HandleValue::new(index, generation).map(|v| (v.scramble(self.secret), handle))
         })
     }
 }
@@ -444,6 +527,41 @@ mod tests {
         assert_eq!(t.insert(Obj(2), Rights::empty()).err(), Some(HandleError::NoResources));
         assert_eq!(t.objects.len(), 1);
         assert_eq!(t.drain().len(), 1);
+    }
+
+    #[test]
+    fn values_of_one_table_name_nothing_in_another() {
+        let mut a = HandleTable::with_secret(HandleSecret::new(0x9E37_79B9));
+        let mut b = HandleTable::with_secret(HandleSecret::new(0x7F4A_7C15));
+        let in_a: Vec<u32> = (0..64).map(|_| a.insert(Obj(3), Rights::READ).unwrap()).collect();
+        let in_b: Vec<u32> = (0..64).map(|_| b.insert(Obj(3), Rights::READ).unwrap()).collect();
+        assert_ne!(in_a[0], in_b[0], "slot 0 of two tables gives unrelated values");
+        for value in &in_a {
+            assert_eq!(b.get(*value).err(), Some(HandleError::BadHandle));
+            assert_eq!(*value & 3, 3);
+        }
+    }
+
+    #[test]
+    fn a_reserved_slot_names_nothing_until_filled() {
+        let mut t = HandleTable::with_secret(HandleSecret::new(0x1357_9BD0));
+        let slot = t.reserve().unwrap();
+        let value = slot.0.scramble(t.secret);
+        assert_eq!(t.get(value).err(), Some(HandleError::BadHandle));
+        assert!(t.iter().next().is_none());
+        assert_eq!(t.fill(slot, Obj(26), Rights::INSPECT), value);
+        assert_eq!(t.get(value).unwrap().object.0, 26);
+        let again = t.reserve().unwrap();
+        t.cancel(again);
+        assert_eq!((t.len(), t.drain().len()), (1, 1));
+    }
+
+    #[test]
+    fn a_full_table_refuses_a_reservation() {
+        let mut t = HandleTable::new();
+        let first = t.insert(Obj(1), Rights::DUPLICATE).unwrap();
+        while t.duplicate(first, Rights::SAME_RIGHTS_REQUEST).is_ok() {}
+        assert_eq!(t.reserve().err(), Some(HandleError::NoResources));
     }
 
     #[test]
