@@ -404,6 +404,9 @@ struct Storage {
     alive: bool,
     /// `ZX_PROP_VMO_CONTENT_SIZE`: the exact size asked for at creation or by `set_size`.
     content_size: u64,
+    /// Where its offset 0 lies in the first root of its clone tree: 0 for a root, the
+    /// parent's plus the child's offset for a snapshot (kept when ancestors go away).
+    root_offset: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -879,6 +882,7 @@ impl Runner {
                 cow_parent: None,
                 alive: true,
                 content_size: size,
+                root_offset: 0,
             });
             let koid = self.koid(h)?;
             self.m.objs.push(Obj {
@@ -1012,12 +1016,14 @@ impl Runner {
                     allowed.retain(|&s| s != ZX_OK);
                     allowed.push(ZX_ERR_ACCESS_DENIED);
                 }
-                // A snapshot whose rounded end overflows but whose exact end does not.
-                if types & SNAPSHOT_TYPES != 0
-                    && late == ZX_OK
-                    && offset.checked_add(rounded.unwrap()).is_none()
-                {
-                    allowed.push(ZX_ERR_INVALID_ARGS);
+                // A snapshot whose end, projected onto the root of its tree, overflows
+                // (step 7; the rounded size counts).
+                let root_offset = m.stores[pobj.storage].root_offset;
+                let projected_end = root_offset
+                    .checked_add(offset)
+                    .and_then(|start| start.checked_add(rounded.unwrap()));
+                if types & SNAPSHOT_TYPES != 0 && late == ZX_OK && projected_end.is_none() {
+                    allowed = vec![ZX_ERR_INVALID_ARGS];
                 }
             }
         }
@@ -1069,6 +1075,7 @@ impl Runner {
                 cow_parent: Some(ps),
                 alive: true,
                 content_size: size,
+                root_offset: self.m.stores[ps].root_offset + offset,
             });
             Obj {
                 kind: Kind::Snapshot,
@@ -1342,10 +1349,13 @@ impl Runner {
                 Err(ZX_ERR_ACCESS_DENIED)
             } else if !obj.resizable {
                 Err(ZX_ERR_UNAVAILABLE)
-            } else if rounded.is_none() {
-                Err(ZX_ERR_OUT_OF_RANGE)
             } else {
-                Ok(obj.storage)
+                let rounded = rounded.ok_or(ZX_ERR_OUT_OF_RANGE)?;
+                // It would end past u64::MAX in the root of its tree.
+                match m.stores[obj.storage].root_offset.checked_add(rounded) {
+                    None => Err(ZX_ERR_INVALID_ARGS),
+                    Some(_) => Ok(obj.storage),
+                }
             }
         });
         // The tail [size, rounded) of the last page is zeroed: a fork if that page is shared.

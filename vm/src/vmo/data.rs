@@ -403,6 +403,7 @@ impl Hierarchy {
         size: u64,
     ) -> Result<(), VmError> {
         let rounded = super::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
+        self.check_root_extent(node, 0, rounded)?;
         let new_pages = rounded / PAGE;
         if self.any_pinned(node, new_pages, u64::MAX) {
             return Err(VmError::BadState);

@@ -25,6 +25,10 @@
 //! - a frame owned by a visible node is seen by no other visible node (snapshots are leaves);
 //! - links agree both ways, windows lie inside the parent (`offset + limit <= parent pages`)
 //!   and only ever shrink;
+//! - a node's `root_offset` (bytes) is where its index 0 lies in the tree's first root: 0 for
+//!   a new root, the parent's plus the window's offset for a child (a child that takes a
+//!   merged root's place keeps its own); `root_offset + size` never overflows u64 (creation
+//!   and resizing refuse what would), so no sum of offsets along a chain can overflow;
 //! - a visible node has `users > 0` (its VMO, slices, references); a hidden node has none;
 //! - `published_size` holds `size` whenever the lock is free (it changes only with `size`,
 //!   under the lock), so a VMO reads its size without taking the lock.
@@ -80,6 +84,8 @@ pub(super) struct Node {
     pub(super) parent: Option<ParentLink>,
     pub(super) children: Vec<NodeId>,
     pub(super) size: u64,
+    /// Bytes: where index 0 of this node lies in the first root of its tree.
+    pub(super) root_offset: u64,
     /// `size`, for readers that do not hold the lock (the VMOs on this node share it).
     published_size: Arc<AtomicU64>,
     pub(super) content_size: u64,
@@ -104,6 +110,7 @@ impl Node {
             parent: None,
             children: Vec::new(),
             size,
+            root_offset: 0,
             published_size: Arc::new(AtomicU64::new(size)),
             content_size,
             koid: Some(koid),
@@ -207,8 +214,30 @@ impl Hierarchy {
         self.nodes[node].users += 1;
     }
 
+    /// Checks that a node of `size` bytes at byte `offset` of `node` would end inside the
+    /// u64 range when projected onto the root: `InvalidArgs` if not (children and sizes that
+    /// would make offsets overflow up the chain are refused, as Zircon does).
+    pub(crate) fn check_root_extent(
+        &self,
+        node: NodeId,
+        offset: u64,
+        size: u64,
+    ) -> Result<(), VmError> {
+        let fits = self.nodes[node]
+            .root_offset
+            .checked_add(offset)
+            .and_then(|start| start.checked_add(size))
+            .is_some();
+        if fits {
+            Ok(())
+        } else {
+            Err(VmError::InvalidArgs)
+        }
+    }
+
     /// The first snapshot of `parent` moves its pages into a new hidden node that takes its
     /// place in the tree; `parent` and the new child hang below it. O(1) in the pages.
+    /// The caller has checked the child's extent with [`Hierarchy::check_root_extent`].
     pub(crate) fn snapshot(
         &mut self,
         parent: NodeId,
@@ -225,6 +254,7 @@ impl Hierarchy {
             parent: p.parent,
             children: vec![parent],
             size: p.size,
+            root_offset: p.root_offset,
             published_size: Arc::new(AtomicU64::new(p.size)),
             content_size: p.content_size,
             koid: None,
@@ -243,6 +273,7 @@ impl Hierarchy {
             Some(ParentLink { node: hidden_id, offset: 0, limit: parent_pages });
         let offset_pages = offset / PAGE;
         let mut child = Node::visible(koid, rounded, size, options);
+        child.root_offset = self.nodes[hidden_id].root_offset.saturating_add(offset);
         let limit = (rounded / PAGE).min(parent_pages.saturating_sub(offset_pages));
         child.parent = Some(ParentLink { node: hidden_id, offset: offset_pages, limit });
         let child_id = self.nodes.insert(child);
@@ -336,7 +367,8 @@ impl Hierarchy {
         s.pages = pages;
         s.parent = removed.parent.map(|up| ParentLink {
             node: up.node,
-            offset: up.offset + link.offset,
+            // Both are at most the survivor's root offset in pages: no overflow.
+            offset: up.offset.saturating_add(link.offset),
             limit: link.limit.min(up.limit.saturating_sub(link.offset)),
         });
         if let Some(up) = removed.parent {
@@ -607,12 +639,27 @@ impl Hierarchy {
             if !parent.children.contains(&id) {
                 return Err(format!("{where_}: parent {} does not list it", link.node));
             }
-            if link.limit > 0 && link.offset + link.limit > parent.size / PAGE {
+            let window_end = link.offset.checked_add(link.limit);
+            if link.limit > 0 && window_end.is_none_or(|end| end > parent.size / PAGE) {
                 return Err(format!(
                     "{where_}: window {}+{} outside its parent",
                     link.offset, link.limit
                 ));
             }
+            let expected_root_offset =
+                link.offset.checked_mul(PAGE).and_then(|o| o.checked_add(parent.root_offset));
+            if expected_root_offset != Some(n.root_offset) {
+                return Err(format!(
+                    "{where_}: root offset {:#x} does not follow its parent's {:#x} + window {:#x}",
+                    n.root_offset, parent.root_offset, link.offset
+                ));
+            }
+        }
+        if n.root_offset.checked_add(n.size).is_none() {
+            return Err(format!(
+                "{where_}: root offset {:#x} + size {:#x} overflows",
+                n.root_offset, n.size
+            ));
         }
         for &child in &n.children {
             let c = self.nodes.get(child).ok_or(format!("{where_}: dead child {child}"))?;

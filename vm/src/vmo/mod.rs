@@ -10,10 +10,9 @@ mod hierarchy;
 mod pin;
 mod transfer;
 
-use std::collections::HashSet;
-
+use crate::allocator::ZeroFill;
 use crate::error::VmError;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, CachePadded, Mutex, Ordering};
+use crate::sync::{Arc, AtomicU64, AtomicUsize, CachePadded, Mutex, MutexGuard, Ordering};
 use crate::vm::Vm;
 pub(crate) use hierarchy::{Hierarchy, NodeId};
 pub use pin::MAX_PINS;
@@ -162,6 +161,16 @@ pub(crate) struct HierarchyCell {
     state: CachePadded<Mutex<Hierarchy>>,
 }
 
+impl HierarchyCell {
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Hierarchy> {
+        self.state.lock()
+    }
+}
+
 /// How a VMO looks at its node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum View {
@@ -263,6 +272,22 @@ impl Vmo {
             name: Mutex::new([0; NAME_LEN]),
             slice_content_size: Mutex::new(slice_content_size),
             registry_key: AtomicUsize::new(NO_KEY),
+        })
+    }
+
+    pub(crate) fn hierarchy_cell(&self) -> Arc<HierarchyCell> {
+        self.cell.clone()
+    }
+
+    /// Gives a new contiguous VMO its frames, under its hierarchy's lock: consecutive, the
+    /// first aligned to `2^alignment_log2` bytes, zeroed. `NoMemory` when no such run is free.
+    pub(crate) fn take_contiguous_frames(&self, alignment_log2: u32) -> Result<(), VmError> {
+        let allocator = self.vm.allocator();
+        self.with(|h| {
+            let frames =
+                allocator.alloc_contiguous(self.size() / PAGE, alignment_log2, ZeroFill::Yes)?;
+            h.adopt_contiguous(self.node, frames);
+            Ok(())
         })
     }
 
@@ -584,15 +609,22 @@ impl Vmo {
         let (first, end) = (offset / PAGE, (offset + len) / PAGE);
         let addresses = match self.physical_base {
             Some(base) => {
-                self.with(|h| h.pin_device(self.node, first, end))?;
+                self.with(|h| {
+                    h.pin_device(self.node, first, end)?;
+                    self.vm.pins_changed(end - first, 0);
+                    Ok::<_, VmError>(())
+                })?;
                 (first..end).map(|i| base + i * PAGE).collect()
             }
             None => {
                 let allocator = self.vm.allocator();
-                self.with(|h| h.pin(allocator, self.node, first, end))?
+                self.with(|h| {
+                    let addresses = h.pin(allocator, self.node, first, end)?;
+                    self.vm.pins_changed(end - first, 0);
+                    Ok(addresses)
+                })?
             }
         };
-        self.vm.pins_changed(end - first, 0);
         Ok(addresses)
     }
 
@@ -608,15 +640,13 @@ impl Vmo {
     pub fn unpin(&self, offset: u64, len: u64) {
         let Ok(offset) = self.to_node(offset, len) else { return };
         let (first, end) = (offset / PAGE, offset.saturating_add(len) / PAGE);
-        match self.physical_base {
-            Some(_) => self.with(|h| h.unpin_device(self.node, first, end)),
-            None => self.with(|h| h.unpin(self.node, first, end)),
-        }
-        self.vm.pins_changed(0, end - first);
-    }
-
-    pub(crate) fn pins_held(&self) -> u64 {
-        self.with(|h| h.pins_held())
+        self.with(|h| {
+            match self.physical_base {
+                Some(_) => h.unpin_device(self.node, first, end),
+                None => h.unpin(self.node, first, end),
+            }
+            self.vm.pins_changed(0, end - first);
+        });
     }
 
     /// Checks that `[offset, offset+len)` lies inside the VMO (`OutOfRange`).
@@ -693,8 +723,9 @@ impl Vmo {
     /// Creates a SNAPSHOT child of `[offset, offset + size)`: it reads this VMO's content as
     /// of now, and later writes on either side are invisible to the other. Checks, in order:
     /// `offset` unaligned, `offset + size` overflowing or a contiguous VMO → `InvalidArgs`;
-    /// a physical VMO or a slice → `NotSupported`; a pinned page → `BadState`. O(1) in the
-    /// pages.
+    /// a physical VMO or a slice → `NotSupported`; a pinned page → `BadState`; the child's
+    /// end, projected onto the root of the clone tree (this VMO's own offset there added),
+    /// overflowing u64 → `InvalidArgs`. O(1) in the pages.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(4 * 4096, 0);
@@ -719,10 +750,12 @@ impl Vmo {
         if self.is_physical() || self.is_slice() {
             return Err(VmError::NotSupported);
         }
+        let rounded = round_up_to_page(size).ok_or(VmError::OutOfRange)?;
         let node = self.with(|h| {
             if h.has_pinned_pages(self.node) {
                 return Err(VmError::BadState);
             }
+            h.check_root_extent(self.node, offset, rounded)?;
             let node = h.snapshot(self.node, koid, offset, size, options)?;
             Ok((node, h.published_size(node)))
         })?;
@@ -836,19 +869,17 @@ impl Vmo {
     pub fn node_id(&self) -> usize {
         self.node
     }
-
-    pub(crate) fn check_hierarchy(&self, owned_frames: &mut HashSet<u32>) -> Result<(), String> {
-        self.with(|h| h.check(owned_frames))
-    }
 }
 
 impl Drop for Vmo {
     fn drop(&mut self) {
+        let allocator = self.vm.allocator();
+        self.cell.state.lock().remove_user(allocator, self.node);
+        // Last: until here the registry keeps the hierarchy, and so the pages that were
+        // just given back, in view of `Vm::check_invariants`.
         let key = self.registry_key.load(Ordering::Acquire);
         if key != NO_KEY {
             self.vm.unregister(key);
         }
-        let allocator = self.vm.allocator();
-        self.cell.state.lock().remove_user(allocator, self.node);
     }
 }
