@@ -1,8 +1,11 @@
 //! The physical page allocator over the frame arena.
 //!
-//! Invariants (all under `state`'s lock):
+//! Invariants (all under `state`'s lock, but for `in_use`):
 //! - a frame is free (no [`Frame`] token for it exists) iff its bit in `free` is set or it
 //!   sits in a hot slot (below), never both;
+//! - `in_use` counts the [`Frame`] tokens in existence: it changes by one atomic operation
+//!   in the same call that mints or retires them, so a single load of it is an exact
+//!   count at one instant (what `kmem_stats` reports), whatever other threads do;
 //! - `free_count` equals the number of set bits;
 //! - every word below `hint` has no set bit;
 //! - frames at or above `high_water` have never been handed out, so their bytes are still
@@ -33,8 +36,9 @@ use std::cell::RefCell;
 
 use crate::arena::{Frame, FrameArena, PAGE_SIZE};
 use crate::error::VmError;
+use crate::fault::FaultInjector;
 use crate::sync::{
-    current_thread, Arc, AtomicU32, CachePadded, Mutex, Ordering, SpinMutex, ThreadId,
+    current_thread, Arc, AtomicU32, AtomicU64, CachePadded, Mutex, Ordering, SpinMutex, ThreadId,
 };
 
 /// One thread's slot, on a cache line of its own (its thread writes it on every single
@@ -95,6 +99,22 @@ crate::sync::thread_local! {
         const { RefCell::new(Vec::new()) };
 }
 
+/// The host refused to reserve address space for the emulated RAM.
+///
+/// ```
+/// let error = zx_vm::RamUnavailable { bytes: 1 << 40, source: std::io::Error::other("no") };
+/// assert!(error.to_string().contains("1099511627776 bytes"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error("cannot reserve {bytes} bytes of emulated RAM: {source}")]
+pub struct RamUnavailable {
+    /// The bytes of RAM asked for.
+    pub bytes: u64,
+    /// What the host said.
+    #[source]
+    pub source: std::io::Error,
+}
+
 /// Whether a newly allocated frame must read as zeros.
 ///
 /// ```
@@ -138,6 +158,9 @@ pub struct PageAllocator {
     total: u32,
     state: SpinMutex<AllocatorState>,
     hot: Arc<HotSlots>,
+    /// Frames handed out and not given back (see the invariants above).
+    in_use: CachePadded<AtomicU64>,
+    faults: FaultInjector,
 }
 
 const WORD_BITS: usize = 64;
@@ -163,12 +186,31 @@ impl PageAllocator {
     /// An allocator over `memory_bytes` (rounded down to whole frames, at most 2^32 - 1
     /// frames) of RAM whose first frame has physical address `ram_base`.
     ///
+    /// # Panics
+    /// When the host cannot reserve that much address space; see
+    /// [`PageAllocator::try_new`].
+    ///
     /// ```
     /// let a = zx_vm::PageAllocator::new(10_000, 0);
     /// assert_eq!(a.total_frames(), 2);
     /// ```
     pub fn new(memory_bytes: u64, ram_base: u64) -> PageAllocator {
+        PageAllocator::try_new(memory_bytes, ram_base).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`PageAllocator::new`], or `RamUnavailable` when the host cannot reserve the address
+    /// space for the RAM.
+    ///
+    /// ```
+    /// let huge = zx_vm::PageAllocator::try_new(u64::MAX, 0);
+    /// assert!(huge.is_err() || huge.unwrap().total_frames() == u64::from(u32::MAX - 1));
+    /// ```
+    pub fn try_new(memory_bytes: u64, ram_base: u64) -> Result<PageAllocator, RamUnavailable> {
         let total = (memory_bytes / PAGE_SIZE as u64).min(u64::from(u32::MAX - 1)) as u32;
+        let arena = FrameArena::try_new(total).map_err(|source| RamUnavailable {
+            bytes: u64::from(total) * PAGE_SIZE as u64,
+            source,
+        })?;
         let words = (total as usize).div_ceil(WORD_BITS);
         let mut free = vec![u64::MAX; words];
         let tail = total as usize % WORD_BITS;
@@ -178,13 +220,45 @@ impl PageAllocator {
             }
         }
         let state = AllocatorState { free, free_count: total, hint: 0, high_water: 0 };
-        PageAllocator {
-            arena: FrameArena::new(total),
+        Ok(PageAllocator {
+            arena,
             ram_base,
             total,
             state: SpinMutex::new(state),
             hot: Arc::new(HotSlots::default()),
+            in_use: CachePadded::new(AtomicU64::new(0)),
+            faults: FaultInjector::default(),
+        })
+    }
+
+    /// The failure injector: makes chosen allocations answer `NoMemory` (off by default).
+    ///
+    /// ```
+    /// let a = zx_vm::PageAllocator::new(4096, 0);
+    /// a.faults().set(zx_vm::FaultPlan::FailFrom(0));
+    /// assert!(a.alloc(zx_vm::ZeroFill::No).is_err());
+    /// ```
+    pub fn faults(&self) -> &FaultInjector {
+        &self.faults
+    }
+
+    /// Refuses the request when the failure injector says so.
+    fn check_injected(&self) -> Result<(), VmError> {
+        if self.faults.should_fail() {
+            return Err(VmError::NoMemory);
         }
+        Ok(())
+    }
+
+    /// Counts `count` frames handed out (tokens minted).
+    fn handed_out(&self, count: usize) {
+        // Relaxed: the count guards no other data; one location is always linearizable.
+        self.in_use.fetch_add(count as u64, Ordering::Relaxed);
+    }
+
+    /// Counts `count` frames given back (tokens retired).
+    fn given_back(&self, count: usize) {
+        self.in_use.fetch_sub(count as u64, Ordering::Relaxed);
     }
 
     /// Frames in the RAM.
@@ -196,15 +270,27 @@ impl PageAllocator {
         u64::from(self.total)
     }
 
-    /// Frames free right now: exact whenever no other thread allocates or frees at the same
-    /// moment (the hot slots and the bitmap are read one after the other).
+    /// Frames free right now: `total_frames() - used_frames()` from one load, so exact at
+    /// one instant even while other threads allocate and free.
     ///
     /// ```
     /// assert_eq!(zx_vm::PageAllocator::new(3 * 4096, 0).free_frames(), 3);
     /// ```
     pub fn free_frames(&self) -> u64 {
-        let hot = self.hot_frames().len() as u64;
-        u64::from(self.state.lock().free_count) + hot
+        self.total_frames().saturating_sub(self.used_frames())
+    }
+
+    /// Frames handed out and not given back, from one atomic load: exact at one instant,
+    /// never above [`PageAllocator::total_frames`].
+    ///
+    /// ```
+    /// let a = zx_vm::PageAllocator::new(3 * 4096, 0);
+    /// let f = a.alloc(zx_vm::ZeroFill::No).unwrap();
+    /// assert_eq!(a.used_frames(), 1);
+    /// a.free(f);
+    /// ```
+    pub fn used_frames(&self) -> u64 {
+        self.in_use.load(Ordering::Relaxed)
     }
 
     /// Physical address of the first frame.
@@ -235,6 +321,13 @@ impl PageAllocator {
     /// a.free(f);
     /// ```
     pub fn alloc(&self, zero: ZeroFill) -> Result<Frame, VmError> {
+        self.check_injected()?;
+        let frame = self.alloc_one(zero)?;
+        self.handed_out(1);
+        Ok(frame)
+    }
+
+    fn alloc_one(&self, zero: ZeroFill) -> Result<Frame, VmError> {
         if let Some(index) = self.take_my_hot_frame() {
             // A hot frame has been handed out before: it is dirty.
             return Ok(self.prepare(Frame::mint(index), true, zero));
@@ -366,6 +459,7 @@ impl PageAllocator {
         if count == 0 {
             return Ok(Vec::new());
         }
+        self.check_injected()?;
         if count as u64 > u64::from(self.total) {
             return Err(VmError::NoMemory);
         }
@@ -388,6 +482,7 @@ impl PageAllocator {
                 taken.push((Frame::mint(index), dirty));
             }
         }
+        self.handed_out(taken.len());
         Ok(taken.into_iter().map(|(frame, dirty)| self.prepare(frame, dirty, zero)).collect())
     }
 
@@ -407,6 +502,7 @@ impl PageAllocator {
         align_log2: u32,
         zero: ZeroFill,
     ) -> Result<Vec<Frame>, VmError> {
+        self.check_injected()?;
         if count == 0 || count > u64::from(self.total) {
             return Err(VmError::NoMemory);
         }
@@ -418,9 +514,10 @@ impl PageAllocator {
             }
             taken => taken?,
         };
-        let frames = (start..start + count)
+        let frames: Vec<Frame> = (start..start + count)
             .map(|index| self.prepare(Frame::mint(index), index < high_water, zero))
             .collect();
+        self.handed_out(frames.len());
         Ok(frames)
     }
 
@@ -461,6 +558,7 @@ impl PageAllocator {
     /// ```
     pub fn free(&self, frame: Frame) {
         let index = frame.retire();
+        self.given_back(1);
         if !self.keep_hot(index) {
             self.state.lock().release(index);
         }
@@ -479,6 +577,7 @@ impl PageAllocator {
         if indices.is_empty() {
             return;
         }
+        self.given_back(indices.len());
         let mut state = self.state.lock();
         for index in indices {
             state.release(index);

@@ -95,24 +95,20 @@ unsafe impl Send for FrameArena {}
 unsafe impl Sync for FrameArena {}
 
 impl FrameArena {
-    /// Reserves `frames` frames of zero-filled, lazily touched memory.
-    ///
-    /// # Panics
-    /// When the host refuses to reserve the address space (a configuration error, not a
-    /// syscall argument).
-    pub(crate) fn new(frames: u32) -> FrameArena {
+    /// Reserves `frames` frames of zero-filled, lazily touched memory; the host's error
+    /// when it refuses to reserve the address space.
+    pub(crate) fn try_new(frames: u32) -> std::io::Result<FrameArena> {
         let bytes = frames as usize * PAGE_SIZE;
         if bytes == 0 {
-            return FrameArena {
+            return Ok(FrameArena {
                 _mapping: None,
                 base: std::ptr::NonNull::dangling().as_ptr(),
                 frames,
-            };
+            });
         }
-        let mut mapping = MmapMut::map_anon(bytes)
-            .unwrap_or_else(|e| panic!("cannot reserve {bytes} bytes of emulated RAM: {e}"));
+        let mut mapping = MmapMut::map_anon(bytes)?;
         let base = mapping.as_mut_ptr();
-        FrameArena { _mapping: Some(mapping), base, frames }
+        Ok(FrameArena { _mapping: Some(mapping), base, frames })
     }
 
     fn offset_of(&self, frame: &Frame) -> usize {

@@ -26,15 +26,17 @@ mod allocator;
 mod arena;
 mod device;
 mod error;
+mod fault;
 mod page_list;
 pub mod sync;
 mod vm;
 mod vmo;
 
-pub use allocator::{PageAllocator, ZeroFill};
+pub use allocator::{PageAllocator, RamUnavailable, ZeroFill};
 pub use arena::{Frame, PAGE_SIZE};
 pub use device::DeviceMemory;
 pub use error::VmError;
+pub use fault::{FaultInjector, FaultPlan};
 pub use page_list::{PageList, PageSlot, Slot, RUN_PAGES};
 pub use vm::Vm;
 pub use vmo::{

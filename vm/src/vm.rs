@@ -4,21 +4,35 @@ use std::collections::HashSet;
 
 use slab::Slab;
 
-use crate::allocator::PageAllocator;
+use crate::allocator::{PageAllocator, RamUnavailable};
 use crate::device::DeviceMemory;
 use crate::error::VmError;
 use crate::sync::{Arc, AtomicU64, Mutex, Ordering, Weak};
-use crate::vmo::{Hierarchy, Vmo, VmoOptions};
+use crate::vmo::{Hierarchy, HierarchyCell, Vmo, VmoOptions};
+
+/// A registered VMO, and the hierarchy it lives in: the entry keeps the hierarchy reachable
+/// until the VMO has given its pages back (a VMO leaves the registry last thing in its
+/// drop), so [`Vm::check_invariants`] sees every page that is owned.
+#[derive(Debug)]
+struct Registered {
+    vmo: Weak<Vmo>,
+    hierarchy: Arc<HierarchyCell>,
+}
 
 /// The VM subsystem: owns the page allocator and knows every live VMO.
 ///
 /// Invariants:
-/// - `registry` holds a `Weak` for every live [`Vmo`]; a VMO removes itself when dropped;
+/// - `registry` holds an entry for every live [`Vmo`], with its hierarchy; a VMO removes
+///   itself at the end of its drop, after its pages went back;
 /// - every frame the allocator has handed out is owned by exactly one slot of one node of
-///   one live hierarchy ([`Vm::check_invariants`] proves it).
+///   one registered hierarchy, and frames are taken and given back only under the lock of
+///   a registered hierarchy ([`Vm::check_invariants`] relies on it and proves the rest);
+/// - `pins` changes under the lock of the hierarchy whose pages the pins are on.
 ///
-/// Lock order: a hierarchy's lock -> the allocator's lock. The registry lock is never held
-/// while a hierarchy lock is taken or a VMO is dropped.
+/// Lock order: registry -> hierarchy -> allocator. Several hierarchy locks are taken in
+/// ascending hierarchy id (a transfer takes two, `check_invariants` all). Only
+/// `check_invariants` holds the registry while it takes hierarchy locks; no path takes the
+/// registry while it holds a hierarchy lock, and no VMO is dropped under the registry lock.
 ///
 /// ```
 /// let vm = zx_vm::Vm::new(4 * 4096, 0);
@@ -33,7 +47,7 @@ use crate::vmo::{Hierarchy, Vmo, VmoOptions};
 pub struct Vm {
     allocator: PageAllocator,
     device: DeviceMemory,
-    registry: Mutex<Slab<Weak<Vmo>>>,
+    registry: Mutex<Slab<Registered>>,
     next_hierarchy_id: AtomicU64,
     /// Pins held on all pages, for the conservation check.
     pins: AtomicU64,
@@ -53,6 +67,10 @@ impl Vm {
     /// A VM whose physical VMOs may map the device window `[device_base, device_base +
     /// device_bytes)`.
     ///
+    /// # Panics
+    /// When the host cannot reserve address space for the RAM; see
+    /// [`Vm::try_with_device_window`].
+    ///
     /// ```
     /// let vm = zx_vm::Vm::with_device_window(4096, 0x8000_0000, 0x1000, 0x4000);
     /// assert!(vm.device().contains(0x1000, 0x4000));
@@ -63,13 +81,29 @@ impl Vm {
         device_base: u64,
         device_bytes: u64,
     ) -> Arc<Vm> {
-        Arc::new(Vm {
-            allocator: PageAllocator::new(memory_bytes, ram_base),
+        Vm::try_with_device_window(memory_bytes, ram_base, device_base, device_bytes)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Vm::with_device_window`], or the host's refusal to reserve the RAM.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::try_with_device_window(4096, 0, 1 << 40, 4096).unwrap();
+    /// assert_eq!(vm.allocator().total_frames(), 1);
+    /// ```
+    pub fn try_with_device_window(
+        memory_bytes: u64,
+        ram_base: u64,
+        device_base: u64,
+        device_bytes: u64,
+    ) -> Result<Arc<Vm>, RamUnavailable> {
+        Ok(Arc::new(Vm {
+            allocator: PageAllocator::try_new(memory_bytes, ram_base)?,
             device: DeviceMemory::new(device_base, device_bytes),
             registry: Mutex::new(Slab::new()),
             next_hierarchy_id: AtomicU64::new(1),
             pins: AtomicU64::new(0),
-        })
+        }))
     }
 
     /// The device-memory window.
@@ -104,18 +138,13 @@ impl Vm {
         size: u64,
         alignment_log2: u32,
     ) -> Result<Arc<Vmo>, VmError> {
-        let rounded = crate::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
-        let frames = self.allocator.alloc_contiguous(
-            rounded / crate::PAGE_SIZE as u64,
-            alignment_log2,
-            crate::ZeroFill::Yes,
-        )?;
         let hierarchy_id = self.next_hierarchy_id.fetch_add(1, Ordering::Relaxed);
-        let (mut hierarchy, node) =
+        let (hierarchy, node) =
             Hierarchy::new_root(hierarchy_id, koid, size, VmoOptions::default())?;
-        hierarchy.adopt_contiguous(node, frames);
         let vmo = Vmo::new(self.clone(), koid, hierarchy, node, VmoOptions::default());
+        // Registered before it takes its frames, which it takes under its own lock.
         self.register(&vmo);
+        vmo.take_contiguous_frames(alignment_log2)?;
         Ok(vmo)
     }
 
@@ -181,7 +210,8 @@ impl Vm {
     }
 
     pub(crate) fn register(&self, vmo: &Arc<Vmo>) {
-        let key = self.registry.lock().insert(Arc::downgrade(vmo));
+        let entry = Registered { vmo: Arc::downgrade(vmo), hierarchy: vmo.hierarchy_cell() };
+        let key = self.registry.lock().insert(entry);
         vmo.set_registry_key(key);
     }
 
@@ -198,7 +228,16 @@ impl Vm {
     /// ```
     pub fn live_vmos(&self) -> Vec<Arc<Vmo>> {
         let registry = self.registry.lock();
-        registry.iter().filter_map(|(_, weak)| weak.upgrade()).collect()
+        registry.iter().filter_map(|(_, entry)| entry.vmo.upgrade()).collect()
+    }
+
+    /// Every hierarchy of `registry` once, in ascending id (the order to lock them in).
+    fn hierarchies_of(registry: &Slab<Registered>) -> Vec<Arc<HierarchyCell>> {
+        let mut cells: Vec<Arc<HierarchyCell>> =
+            registry.iter().map(|(_, entry)| entry.hierarchy.clone()).collect();
+        cells.sort_by_key(|cell| cell.id());
+        cells.dedup_by_key(|cell| cell.id());
+        cells
     }
 
     /// Discards every unlocked discardable VMO and returns the number of pages freed. A VMO
@@ -216,45 +255,49 @@ impl Vm {
     }
 
     /// Checks that every allocated frame is owned exactly once, that the allocator's counts
-    /// agree with the owners, and every per-hierarchy invariant. Meaningful while no other
-    /// thread is changing VMOs; returns a description of the first violation.
+    /// agree with the owners and the pin ledger with the pins, and every per-hierarchy
+    /// invariant; returns a description of the first violation.
+    ///
+    /// Exact even while other threads work: it holds the registry's lock (so no hierarchy
+    /// joins meanwhile) and every registered hierarchy's lock at once (in ascending id, the
+    /// order transfers use) while it checks, and frames and pins change only under those
+    /// locks, so it sees one consistent state. It never panics.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(4096, 0);
     /// assert!(vm.check_invariants().is_ok());
     /// ```
     pub fn check_invariants(&self) -> Result<(), String> {
+        // Lock order: the registry, then every hierarchy in ascending id. No other path
+        // takes the registry while it holds a hierarchy lock. Holding the registry keeps
+        // new hierarchies (which would own no page before they register) out meanwhile.
+        let registry = self.registry.lock();
+        let cells = Vm::hierarchies_of(&registry);
+        let hierarchies: Vec<_> = cells.iter().map(|cell| cell.lock()).collect();
         self.allocator.check()?;
-        let vmos = self.live_vmos();
-        let mut seen_hierarchies = HashSet::new();
         let mut owned_frames = HashSet::new();
-        for vmo in &vmos {
-            if !seen_hierarchies.insert(vmo.hierarchy_id()) {
-                continue;
-            }
-            vmo.check_hierarchy(&mut owned_frames)?;
+        for hierarchy in &hierarchies {
+            hierarchy.check(&mut owned_frames)?;
         }
         for &index in &owned_frames {
             if !self.allocator.is_allocated(index) {
                 return Err(format!("frame {index} is owned by a VMO but free in the allocator"));
             }
         }
-        let pins: u64 = {
-            let mut seen = HashSet::new();
-            vmos.iter().filter(|v| seen.insert(v.hierarchy_id())).map(|v| v.pins_held()).sum()
-        };
+        let pins: u64 = hierarchies.iter().map(|hierarchy| hierarchy.pins_held()).sum();
         let ledger = self.pins.load(Ordering::Relaxed);
         if pins != ledger {
             return Err(format!(
                 "pages hold {pins} pins but pin and unpin calls account for {ledger}"
             ));
         }
-        let used = self.allocator.total_frames() - self.allocator.free_frames();
-        if used != owned_frames.len() as u64 {
+        let used = self.allocator.used_frames();
+        let owned = owned_frames.len() as u64;
+        if used != owned {
             return Err(format!(
-                "the allocator has {used} frames in use but VMOs own {}: {} leaked",
-                owned_frames.len(),
-                used as i64 - owned_frames.len() as i64
+                "the allocator has {used} frames in use but VMOs own {owned}: {} frames {}",
+                used.abs_diff(owned),
+                if used > owned { "leaked" } else { "owned but not counted" },
             ));
         }
         Ok(())
