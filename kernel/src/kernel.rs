@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use zx_syscalls::{zx, KernelCore, KernelSettings};
+use zx_vm::{FaultInjector, RamUnavailable};
 
 use crate::process::Process;
 
@@ -25,6 +26,11 @@ pub struct KernelConfig {
     pub device_memory_base: u64,
     /// Bytes in the device-memory window (default 64 MiB).
     pub device_memory_bytes: u64,
+    /// Seed of the per-process secrets that scramble handle values (default `None`: each
+    /// process draws its secret at random, as Zircon does). With `Some(seed)`, every run
+    /// hands out the same values, for reproducible traces; a value from one process still
+    /// names nothing in another.
+    pub handle_seed: Option<u64>,
 }
 
 impl Default for KernelConfig {
@@ -35,6 +41,7 @@ impl Default for KernelConfig {
             ram_base: settings.ram_base,
             device_memory_base: settings.device_memory_base,
             device_memory_bytes: settings.device_memory_bytes,
+            handle_seed: settings.handle_seed,
         }
     }
 }
@@ -55,6 +62,7 @@ impl KernelConfig {
             ram_base,
             device_memory_base: self.device_memory_base,
             device_memory_bytes: self.device_memory_bytes,
+            handle_seed: self.handle_seed,
         }
     }
 }
@@ -78,14 +86,27 @@ impl Kernel {
     /// A new kernel.
     ///
     /// # Panics
-    /// If the host cannot reserve address space for `memory_bytes` of RAM.
+    /// When the host cannot reserve address space for `memory_bytes` of RAM (the emulated
+    /// RAM is one lazily touched reservation); [`Kernel::try_new`] reports that instead.
     ///
     /// ```
     /// let kernel = zx_kernel::Kernel::new(zx_kernel::KernelConfig::default());
     /// assert_eq!(kernel.kmem_stats().total_bytes, 256 << 20);
     /// ```
     pub fn new(config: KernelConfig) -> Kernel {
-        Kernel { core: KernelCore::new(config.settings()) }
+        Kernel::try_new(config).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A new kernel, or [`RamUnavailable`] when the host cannot reserve address space for
+    /// `memory_bytes` of RAM.
+    ///
+    /// ```
+    /// use zx_kernel::{Kernel, KernelConfig};
+    /// let small = Kernel::try_new(KernelConfig { memory_bytes: 1 << 20, ..Default::default() });
+    /// assert!(small.is_ok());
+    /// ```
+    pub fn try_new(config: KernelConfig) -> Result<Kernel, RamUnavailable> {
+        Ok(Kernel { core: KernelCore::try_new(config.settings())? })
     }
 
     /// A new process with an empty handle table.
@@ -99,7 +120,9 @@ impl Kernel {
     }
 
     /// Memory statistics: `total_bytes` is the RAM, `free_bytes` the free pages, `vmo_bytes`
-    /// the pages VMOs hold.
+    /// the pages VMOs hold (pages on their way into or out of a VMO during a call count as
+    /// held). Exact at one instant even while other threads work: both figures come from
+    /// one atomic count, so `free_bytes + vmo_bytes == total_bytes` always holds.
     ///
     /// ```
     /// let kernel = zx_kernel::Kernel::new(Default::default());
@@ -108,6 +131,28 @@ impl Kernel {
     /// ```
     pub fn kmem_stats(&self) -> zx::zx_info_kmem_stats_t {
         self.core.kmem_stats()
+    }
+
+    /// The page allocator's failure injector, off by default: makes chosen frame
+    /// allocations answer `NO_MEMORY`, to test what every call leaves behind when memory
+    /// runs out. An allocation is one request to the allocator (a page, a batch a call
+    /// takes all at once, or a contiguous run), numbered from 0 after each
+    /// [`FaultInjector::set`].
+    ///
+    /// ```
+    /// use zx_kernel::{zx::*, FaultPlan, Kernel, Status};
+    /// let kernel = Kernel::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(4096, 0)?;
+    /// kernel.fault_injector().set(FaultPlan::FailAt(0));
+    /// assert_eq!(p.vmo_write(vmo, b"x", 0), Err(Status::from_raw(ZX_ERR_NO_MEMORY)));
+    /// assert_eq!(kernel.kmem_stats().vmo_bytes, 0); // the write left nothing behind
+    /// p.vmo_write(vmo, b"x", 0)?; // allocation 1 succeeds
+    /// kernel.fault_injector().set(FaultPlan::Off);
+    /// # Ok::<(), Status>(())
+    /// ```
+    pub fn fault_injector(&self) -> &FaultInjector {
+        self.core.vm().allocator().faults()
     }
 
     /// Discards every unlocked discardable VMO, as a kernel under memory pressure would, and
@@ -126,8 +171,14 @@ impl Kernel {
     }
 
     /// Walks every object and checks the invariants that keep data safe: each allocated
-    /// page owned exactly once, the allocator's counts agree with the owners, sizes valid.
-    /// Call it while no syscall is running; it describes the first violation.
+    /// page owned exactly once, the allocator's count of pages in use equal to the pages
+    /// VMOs own, the pins pages hold equal to the pins taken and not released, every clone
+    /// tree well formed. Describes the first violation.
+    ///
+    /// It may run while other threads make calls: it holds every clone tree's lock at once
+    /// while it checks, and pages and pins change only under those locks, so what it sees
+    /// is one consistent state and it reports no violation that is not one. It never
+    /// panics.
     ///
     /// ```
     /// let kernel = zx_kernel::Kernel::new(Default::default());

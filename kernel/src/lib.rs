@@ -29,6 +29,7 @@ mod process;
 pub mod scenario;
 
 pub use kernel::{Kernel, KernelConfig};
+pub use zx_vm::{FaultInjector, FaultPlan, RamUnavailable};
 
 /// The README's embedding example, compiled and run as a doctest.
 #[doc = include_str!("../../README.md")]

@@ -2,13 +2,14 @@
 
 use std::time::Instant;
 
-use zx_handles::{HandleTable, Rights, MAX_HANDLES_PER_TABLE};
+use rand::{Rng, SeedableRng};
+use zx_handles::{Handle, HandleError, HandleSecret, HandleTable, Rights, MAX_HANDLES_PER_TABLE};
 use zx_vm::sync::{Arc, AtomicU64, CachePadded, Ordering, SpinMutex};
-use zx_vm::Vm;
+use zx_vm::{RamUnavailable, Vm};
 
-use crate::object::{KernelObject, ResourceObject, VmoObject};
+use crate::object::{HandleKey, KernelObject, ResourceObject, Signals, VmoObject};
 use crate::status::Status;
-use crate::zx::{self, zx_handle_t, zx_koid_t, zx_time_t};
+use crate::zx::{self, zx_handle_t, zx_koid_t, zx_rights_t, zx_time_t};
 
 /// Where the kernel's memories lie.
 ///
@@ -26,6 +27,10 @@ pub struct KernelSettings {
     pub device_memory_base: u64,
     /// Bytes in the device-memory window.
     pub device_memory_bytes: u64,
+    /// Seed of the secrets that scramble each process's handle values: `None` draws each
+    /// secret from the operating system's randomness, `Some` makes them (and so every handle
+    /// value) the same from run to run.
+    pub handle_seed: Option<u64>,
 }
 
 impl Default for KernelSettings {
@@ -35,6 +40,7 @@ impl Default for KernelSettings {
             ram_base: 0x8000_0000,
             device_memory_base: 0x10_0000_0000,
             device_memory_bytes: 64 << 20,
+            handle_seed: None,
         }
     }
 }
@@ -62,26 +68,41 @@ const FIRST_KOID: u64 = 1024;
 impl KernelCore {
     /// A kernel with the given memories.
     ///
+    /// # Panics
+    /// When the host cannot reserve address space for the RAM; see
+    /// [`KernelCore::try_new`].
+    ///
     /// ```
     /// let kernel = zx_syscalls::KernelCore::new(Default::default());
     /// assert_eq!(kernel.vm().allocator().total_frames(), 65536);
     /// ```
     pub fn new(settings: KernelSettings) -> Arc<KernelCore> {
-        let vm = Vm::with_device_window(
+        KernelCore::try_new(settings).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`KernelCore::new`], or the host's refusal to reserve the RAM.
+    ///
+    /// ```
+    /// use zx_syscalls::{KernelCore, KernelSettings};
+    /// let settings = KernelSettings { memory_bytes: 4096, ..Default::default() };
+    /// assert!(KernelCore::try_new(settings).is_ok());
+    /// ```
+    pub fn try_new(settings: KernelSettings) -> Result<Arc<KernelCore>, RamUnavailable> {
+        let vm = Vm::try_with_device_window(
             settings.memory_bytes,
             settings.ram_base,
             settings.device_memory_base,
             settings.device_memory_bytes,
-        );
+        )?;
         let koids = AtomicU64::new(FIRST_KOID);
         let root_koid = koids.fetch_add(1, Ordering::Relaxed);
-        Arc::new(KernelCore {
+        Ok(Arc::new(KernelCore {
             vm,
             settings,
             koids,
             started: Instant::now(),
             root_resource: Arc::new(ResourceObject { koid: root_koid }),
-        })
+        }))
     }
 
     /// The VM subsystem.
@@ -134,12 +155,14 @@ impl KernelCore {
     pub fn kmem_stats(&self) -> zx::zx_info_kmem_stats_t {
         let allocator = self.vm.allocator();
         let page = zx::ZX_PAGE_SIZE;
-        let total = allocator.total_frames() * page;
-        let free = allocator.free_frames() * page;
+        // One load of the in-use count: free and VMO bytes add up to the total exactly,
+        // at one instant, however many threads allocate meanwhile.
+        let total = allocator.total_frames();
+        let used = allocator.used_frames().min(total);
         zx::zx_info_kmem_stats_t {
-            total_bytes: total,
-            free_bytes: free,
-            vmo_bytes: total - free,
+            total_bytes: total * page,
+            free_bytes: (total - used) * page,
+            vmo_bytes: used * page,
             ..Default::default()
         }
     }
@@ -153,11 +176,23 @@ impl KernelCore {
     /// assert_ne!(a.koid(), b.koid());
     /// ```
     pub fn create_process(self: &Arc<Self>) -> Arc<ProcessCore> {
+        let koid = self.new_koid();
+        let table = HandleTable::with_secret(self.handle_secret(koid));
         Arc::new(ProcessCore {
-            koid: self.new_koid(),
+            koid,
             kernel: self.clone(),
-            handles: CachePadded::new(SpinMutex::new(HandleTable::new())),
+            handles: CachePadded::new(SpinMutex::new(table)),
         })
+    }
+
+    /// The secret process `koid` scrambles its handle values with: random, or drawn from
+    /// the configured seed and the koid (so every process of a seeded kernel has its own).
+    fn handle_secret(&self, koid: zx_koid_t) -> HandleSecret {
+        let bits = match self.settings.handle_seed {
+            Some(seed) => rand::rngs::StdRng::seed_from_u64(seed ^ koid.rotate_left(32)).next_u32(),
+            None => rand::random(),
+        };
+        HandleSecret::new(bits)
     }
 
     pub(crate) fn root_resource(&self) -> &Arc<ResourceObject> {
@@ -221,7 +256,8 @@ impl ProcessCore {
         self.handles.lock().len()
     }
 
-    /// Closes every handle of the process (what its death would do).
+    /// Closes every handle of the process (what its death would do), cancelling the waits
+    /// through them.
     ///
     /// ```
     /// let kernel = zx_syscalls::KernelCore::new(Default::default());
@@ -231,7 +267,19 @@ impl ProcessCore {
     /// assert_eq!(process.handle_count(), 0);
     /// ```
     pub fn close_all_handles(&self) {
-        let drained = self.handles.lock().drain();
+        let (drained, waited_on) = {
+            let mut table = self.handles.lock();
+            let waited_on: Vec<(zx_handle_t, KernelObject)> = table
+                .iter()
+                .filter(|(_, entry)| entry.object.signals().is_some_and(Signals::has_waiters))
+                .map(|(value, entry)| (value, entry.object.clone()))
+                .collect();
+            (table.drain(), waited_on)
+        };
+        for (handle, object) in &waited_on {
+            self.cancel_waits(object, *handle);
+        }
+        // The objects go away here, outside the table's lock.
         drop(drained);
     }
 
@@ -251,8 +299,97 @@ impl ProcessCore {
         Ok(table.insert(object, rights)?)
     }
 
-    pub(crate) fn with_handles<R>(&self, f: impl FnOnce(&mut HandleTable<KernelObject>) -> R) -> R {
-        f(&mut self.handles.lock())
+    /// Makes an object with `make` and adds a handle to it, all or nothing: the handle's
+    /// slot is held before `make` runs (NO_RESOURCES when the table is full, and `make`
+    /// never runs), and given back if `make` fails. For objects whose making cannot be
+    /// undone by dropping them (a pin's commits).
+    pub(crate) fn insert_made(
+        &self,
+        rights: Rights,
+        make: impl FnOnce() -> Result<KernelObject, Status>,
+    ) -> Result<zx_handle_t, Status> {
+        let slot = self.handles.lock().reserve()?;
+        match make() {
+            Ok(object) => Ok(self.handles.lock().fill(slot, object, rights)),
+            Err(status) => {
+                self.handles.lock().cancel(slot);
+                Err(status)
+            }
+        }
+    }
+
+    /// `handle_duplicate` on the table: a new handle to the same object.
+    pub(crate) fn duplicate_handle(
+        &self,
+        handle: zx_handle_t,
+        rights: zx_rights_t,
+    ) -> Result<zx_handle_t, Status> {
+        Ok(self.handles.lock().duplicate(handle, rights)?)
+    }
+
+    /// Runs `f` on the table, which it may read but not change: handles are added by
+    /// [`ProcessCore::insert`] and [`ProcessCore::duplicate_handle`] and leave only through
+    /// [`ProcessCore::consume`].
+    pub(crate) fn with_handles<R>(&self, f: impl FnOnce(&HandleTable<KernelObject>) -> R) -> R {
+        f(&self.handles.lock())
+    }
+
+    /// Takes `handle` out of the table and hands back what the table held for it: its
+    /// rights, and its object if this was the process's last handle to it.
+    pub(crate) fn remove_handle(
+        &self,
+        handle: zx_handle_t,
+    ) -> Result<Handle<Option<KernelObject>>, Status> {
+        self.consume(handle, |table| table.remove(handle))
+    }
+
+    /// Takes `handle` out of the table and returns its object (a clone when other handles
+    /// still name it): for calls that consume the handle they act through.
+    pub(crate) fn take_handle(&self, handle: zx_handle_t) -> Result<KernelObject, Status> {
+        self.consume(handle, |table| {
+            let object = table.get(handle)?.object.clone();
+            table.remove(handle)?;
+            Ok(object)
+        })
+    }
+
+    /// `handle_replace` on the table: the old handle goes whether or not a new one comes.
+    pub(crate) fn replace_handle(
+        &self,
+        handle: zx_handle_t,
+        rights: zx_rights_t,
+    ) -> Result<zx_handle_t, Status> {
+        self.consume(handle, |table| table.replace(handle, rights))
+    }
+
+    /// The one way a handle leaves the table (close, replace, unpin and every call that
+    /// consumes a handle come here): `take` removes the live handle `handle`, and the waits
+    /// through it end with `CANCELED` once the lock is released. A wait registers under the
+    /// table lock while its handle is live, so checking for waiters here misses none.
+    fn consume<R>(
+        &self,
+        handle: zx_handle_t,
+        take: impl FnOnce(&mut HandleTable<KernelObject>) -> Result<R, HandleError>,
+    ) -> Result<R, Status> {
+        let (taken, waited_on) = {
+            let mut table = self.handles.lock();
+            let object = table.get(handle)?.object;
+            // Only then does the object need a clone (the rare case).
+            let waited_on =
+                object.signals().is_some_and(Signals::has_waiters).then(|| object.clone());
+            (take(&mut table), waited_on)
+        };
+        if let Some(object) = waited_on {
+            self.cancel_waits(&object, handle);
+        }
+        Ok(taken?)
+    }
+
+    /// Ends every wait that goes through `handle`, which was just taken out of the table.
+    fn cancel_waits(&self, object: &KernelObject, handle: zx_handle_t) {
+        if let Some(signals) = object.signals() {
+            signals.cancel(HandleKey { process: self.koid(), handle });
+        }
     }
 
     /// Looks up any handle: `BAD_HANDLE` if it is not live.

@@ -121,10 +121,13 @@ impl ProcessCore {
         object.vmo.check_range(offset, size)?;
         let needed = if contiguous { 1 } else { (size / PAGE) as usize };
         let out = addrs.get_mut(..needed).ok_or(Status::INVALID_ARGS)?;
-        let (pins, addresses) = PinnedRange::pin(object, offset, size)?;
-        out.copy_from_slice(&addresses[..needed]);
-        let pmt = PmtObject::new(self.kernel().new_koid(), bti, pins);
-        self.insert(KernelObject::Pmt(Arc::new(pmt)), Rights::INSPECT)
+        // The PMT's handle slot is held first, so a full table pins and commits nothing.
+        self.insert_made(Rights::INSPECT, || {
+            let (pins, addresses) = PinnedRange::pin(object, offset, size)?;
+            out.copy_from_slice(&addresses[..needed]);
+            let pmt = PmtObject::new(self.kernel().new_koid(), bti, pins);
+            Ok(KernelObject::Pmt(Arc::new(pmt)))
+        })
     }
 
     /// `zx_pmt_unpin`: releases the pins; the handle is consumed whatever happens
@@ -139,12 +142,7 @@ impl ProcessCore {
     /// ```
     #[instrument(level = "debug", skip(self), err(Display))]
     pub fn pmt_unpin(&self, pmt: zx_handle_t) -> Result<(), Status> {
-        let object = self.with_handles(|table| {
-            let object = table.get(pmt)?.object.clone();
-            table.remove(pmt)?;
-            Ok::<_, Status>(object)
-        })?;
-        match &object {
+        match &self.take_handle(pmt)? {
             KernelObject::Pmt(pmt) => {
                 pmt.unpin();
                 Ok(())

@@ -3,7 +3,6 @@
 use tracing::instrument;
 
 use crate::core::ProcessCore;
-use crate::object::{HandleKey, KernelObject, Signals};
 use crate::status::Status;
 use crate::zx::{zx_handle_t, zx_rights_t, ZX_HANDLE_INVALID};
 
@@ -20,20 +19,9 @@ impl ProcessCore {
         if handle == ZX_HANDLE_INVALID {
             return Ok(());
         }
-        let (removed, waited_on) = self.with_handles(|table| {
-            // A wait through this handle registered under this lock, so it shows here; only
-            // then does the close need the object after the lock (a clone, the rare case).
-            let object = table.get(handle)?.object;
-            let waited_on =
-                object.signals().is_some_and(Signals::has_waiters).then(|| object.clone());
-            Ok::<_, Status>((table.remove(handle)?.object, waited_on))
-        })?;
-        if let Some(object) = waited_on {
-            self.cancel_waits(&object, handle);
-        }
-        // The object (and possibly its pages) goes away here, outside the table's lock, when
-        // this was the process's last handle to it.
-        drop(removed);
+        // The object (and possibly its pages) goes away at the end of this statement,
+        // outside the table's lock, when this was the process's last handle to it.
+        self.remove_handle(handle)?;
         Ok(())
     }
 
@@ -52,7 +40,7 @@ impl ProcessCore {
         handle: zx_handle_t,
         rights: zx_rights_t,
     ) -> Result<zx_handle_t, Status> {
-        Ok(self.with_handles(|table| table.duplicate(handle, rights))?)
+        self.duplicate_handle(handle, rights)
     }
 
     /// `zx_handle_replace`: needs no right; the original handle is gone even on failure.
@@ -71,16 +59,6 @@ impl ProcessCore {
         handle: zx_handle_t,
         rights: zx_rights_t,
     ) -> Result<zx_handle_t, Status> {
-        let (object, _) = self.get(handle)?;
-        let replaced = self.with_handles(|table| table.replace(handle, rights));
-        self.cancel_waits(&object, handle);
-        Ok(replaced?)
-    }
-
-    /// Ends every wait that goes through `handle`, which was just destroyed.
-    fn cancel_waits(&self, object: &KernelObject, handle: zx_handle_t) {
-        if let Some(signals) = object.signals() {
-            signals.cancel(HandleKey { process: self.koid(), handle });
-        }
+        self.replace_handle(handle, rights)
     }
 }
