@@ -203,7 +203,7 @@ fn commit_and_decommit_once(p: &Process, v: zx_handle_t) {
 fn kmem_stats_add_up_at_every_instant_while_threads_commit() {
     let kernel = Kernel::new(KernelConfig { memory_bytes: 2 * P, ..KernelConfig::default() });
     let mut readings = 0u64;
-    while_threads_work(&kernel, 3, commit_and_decommit, Duration::from_secs(1), || {
+    while_threads_work(&kernel, 2, commit_and_decommit, Duration::from_secs(1), || {
         let stats = kernel.kmem_stats();
         assert!(stats.free_bytes <= stats.total_bytes, "reading {readings}: {stats:?}");
         assert_eq!(stats.free_bytes + stats.vmo_bytes, stats.total_bytes, "{stats:?}");
