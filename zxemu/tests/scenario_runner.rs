@@ -2,7 +2,7 @@
 //! and the built-in suite.
 
 use std::path::PathBuf;
-use zx_kernel::scenario::{cli, parse, run_case, run_script, Failure, Suite};
+use zxemu::scenario::{cli, parse, run_case, run_script, Failure, Suite};
 
 fn failure(src: &str) -> Failure {
     let script = parse("t.zxs", src).unwrap_or_else(|e| panic!("{e}"));

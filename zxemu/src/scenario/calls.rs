@@ -1,6 +1,6 @@
 //! The calls a scenario can make, with their signatures, and the C constants it can name.
 
-use crate::zx;
+use zx_kernel::zx;
 
 /// How an argument is written and passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +165,7 @@ calls! {
 /// The signature of the call named `name`.
 ///
 /// ```
-/// use zx_kernel::scenario::calls::find_call;
+/// use zxemu::scenario::calls::find_call;
 /// assert_eq!(find_call("vmo_create").unwrap().params.len(), 2);
 /// assert!(find_call("vmo_map").is_none());
 /// ```
@@ -175,7 +175,7 @@ pub fn find_call(name: &str) -> Option<&'static CallSpec> {
 
 macro_rules! constants {
     ($($name:ident),* $(,)?) => {
-        /// Every C constant a scenario can name, with its value (from [`crate::zx`]).
+        /// Every C constant a scenario can name, with its value (from [`zx_kernel::zx`]).
         pub static CONSTANTS: &[(&str, i128)] = &[
             $((stringify!($name), zx::$name as i128),)*
             ("ZX_USER_SIGNAL_1", (zx::ZX_USER_SIGNAL_0 as i128) << 1),
@@ -303,7 +303,7 @@ constants![
 /// The value of the C constant `name`.
 ///
 /// ```
-/// use zx_kernel::scenario::calls::constant;
+/// use zxemu::scenario::calls::constant;
 /// assert_eq!(constant("ZX_VMO_CHILD_SNAPSHOT"), Some(1));
 /// assert_eq!(constant("ZX_NOPE"), None);
 /// ```
@@ -314,7 +314,7 @@ pub fn constant(name: &str) -> Option<i128> {
 /// The C name of a status value (`ZX_OK` or a `ZX_ERR_*`), if it has one.
 ///
 /// ```
-/// use zx_kernel::scenario::calls::status_name;
+/// use zxemu::scenario::calls::status_name;
 /// assert_eq!(status_name(-20), Some("ZX_ERR_BAD_STATE"));
 /// ```
 pub fn status_name(raw: i32) -> Option<&'static str> {

@@ -58,7 +58,7 @@ pub struct Token {
 /// Splits `src` into tokens; `#` starts a comment that runs to the end of the line.
 ///
 /// ```
-/// use zx_kernel::scenario::lexer::{tokenize, Tok};
+/// use zxemu::scenario::lexer::{tokenize, Tok};
 /// let toks = tokenize("t.zxs", "vmo_create 2P 0 -> a").unwrap();
 /// assert_eq!(toks[1].tok, Tok::Num(8192));
 /// ```

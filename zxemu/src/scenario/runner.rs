@@ -7,10 +7,10 @@ use super::calls::status_name;
 use super::check::MAX_BUFFER;
 use super::dispatch::{dispatch, Args, Field, Val, Value};
 use super::parser::apply;
-use crate::{Kernel, KernelConfig, Process};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
+use zx_kernel::{Kernel, KernelConfig, Process};
 
 /// Why a case failed: where, and what happened instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +79,7 @@ impl Env {
     /// The names of live bound handles, by the koid of their object (`a, b` when several).
     ///
     /// ```
-    /// use zx_kernel::scenario::{parse, run_case};
+    /// use zxemu::scenario::{parse, run_case};
     /// let script = parse("t.zxs", "vmo_create 4K 0 -> a => ZX_OK\n").unwrap();
     /// let (_, env) = run_case(&script, &script.cases[0], None);
     /// assert_eq!(env.labels().values().next().map(String::as_str), Some("a"));
@@ -107,7 +107,7 @@ impl Env {
 /// Runs every case of `script`, in order.
 ///
 /// ```
-/// use zx_kernel::scenario::{parse, run_script};
+/// use zxemu::scenario::{parse, run_script};
 /// let script = parse("t.zxs", "vmo_create 2P 0 -> a\nvmo_get_size a == 8K\n").unwrap();
 /// assert!(run_script(&script).iter().all(|r| r.passed()));
 /// ```

@@ -1,11 +1,11 @@
 //! Syscall-level scenarios: the `.zxs` language, its runner, and pictures of clone families.
 //!
-//! A scenario file holds cases; each case runs against a fresh [`Kernel`](crate::Kernel), one
+//! A scenario file holds cases; each case runs against a fresh [`Kernel`](zx_kernel::Kernel), one
 //! syscall per line, with the C arguments in order and expectations after them (the language is
 //! taught in `docs/scenarios.md`):
 //!
 //! ```
-//! use zx_kernel::scenario::{parse, run_script};
+//! use zxemu::scenario::{parse, run_script};
 //! let src = r#"
 //! case "a snapshot keeps the parent's bytes"
 //!   vmo_create 2P 0 -> a
@@ -46,7 +46,7 @@ use std::path::Path;
 /// A file without `case` lines is one case named after the file's stem.
 ///
 /// ```
-/// use zx_kernel::scenario::parse;
+/// use zxemu::scenario::parse;
 /// let script = parse("basics.zxs", "vmo_create 4K 0 -> a\nvmo_get_size a == 4K\n").unwrap();
 /// assert_eq!(script.cases[0].name, "basics");
 /// let err = parse("bad.zxs", "vmo_get_size a\n").unwrap_err();
@@ -66,7 +66,7 @@ pub fn parse(file: &str, src: &str) -> Result<Script, ParseError> {
 /// Reads and parses the scenario file at `path` (named by its path in errors).
 ///
 /// ```
-/// let err = zx_kernel::scenario::load_file("/nonexistent.zxs").unwrap_err();
+/// let err = zxemu::scenario::load_file("/nonexistent.zxs").unwrap_err();
 /// assert!(err.to_string().starts_with("/nonexistent.zxs: cannot read"));
 /// ```
 pub fn load_file(path: impl AsRef<Path>) -> Result<Script, ParseError> {
@@ -82,7 +82,7 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<Script, ParseError> {
 /// Reads, parses and runs the scenario file at `path`.
 ///
 /// ```no_run
-/// let reports = zx_kernel::scenario::run_file("tests/scenarios/handles.zxs").unwrap();
+/// let reports = zxemu::scenario::run_file("tests/scenarios/handles.zxs").unwrap();
 /// println!("{} cases", reports.len());
 /// ```
 pub fn run_file(path: impl AsRef<Path>) -> Result<Vec<CaseReport>, ParseError> {

@@ -4,10 +4,10 @@
 use super::render::{render_dot, render_text, RenderOptions};
 use super::runner::{run_case, CaseReport};
 use super::{load_file, parse, ParseError, Script, Suite};
-use crate::introspect::families;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use zx_kernel::introspect::families;
 
 /// Exit status: every case passed.
 pub const EXIT_PASSED: u8 = 0;
@@ -39,7 +39,7 @@ pub struct TreeOptions {
 /// Runs the built-in suite and prints the table (`zxemu` without arguments).
 ///
 /// ```
-/// use zx_kernel::scenario::{cli, Suite};
+/// use zxemu::scenario::{cli, Suite};
 /// let suite = Suite { files: vec![("t.zxs".into(), "vmo_create 4K 0 => ZX_OK\n".into())] };
 /// let (mut out, mut err) = (Vec::new(), Vec::new());
 /// assert_eq!(cli::run_suite(&suite, cli::RunOptions::default(), &mut out, &mut err), 0);
@@ -175,7 +175,7 @@ fn verdict(r: &CaseReport) -> &'static str {
 ///
 /// ```
 /// use std::time::Duration;
-/// use zx_kernel::scenario::{cli::print_table, CaseReport};
+/// use zxemu::scenario::{cli::print_table, CaseReport};
 /// let r = CaseReport { file: "a.zxs".into(), case: "c".into(), failure: None, elapsed: Duration::ZERO };
 /// let mut out = Vec::new();
 /// print_table(&[r], &mut out);

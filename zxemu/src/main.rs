@@ -7,9 +7,9 @@ use clap::{Args, Parser, Subcommand};
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zx_kernel::bench::BenchOptions;
-use zx_kernel::scenario::cli::{self, RunOptions, TreeOptions};
-use zx_kernel::scenario::Suite;
+use zxemu::bench::BenchOptions;
+use zxemu::scenario::cli::{self, RunOptions, TreeOptions};
+use zxemu::scenario::Suite;
 
 /// Runs syscall-level scenarios (.zxs files) against the zxemu kernel emulator.
 ///
@@ -59,7 +59,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Measure one figure only (B1 to B8).
-        #[arg(long, value_name = "FIGURE", value_parser = zx_kernel::bench::parse_figure)]
+        #[arg(long, value_name = "FIGURE", value_parser = zxemu::bench::parse_figure)]
         only: Option<u8>,
     },
     /// Parse and check scenario files without running them.
@@ -102,7 +102,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Check { files }) => cli::check_files(&files, &mut out, &mut err),
         Some(Command::Bench { quick, json, only }) => {
-            zx_kernel::bench::run(BenchOptions { quick, json, only }, &mut out, &mut err)
+            zxemu::bench::run(BenchOptions { quick, json, only }, &mut out, &mut err)
         }
     };
     ExitCode::from(code)

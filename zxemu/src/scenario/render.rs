@@ -4,9 +4,9 @@
 //! pages it owns (by page index; `zero` lists zero markers), its pinned pages, and the slices and
 //! references that share its pages. Visible nodes carry the scenario's names for their VMO.
 
-use crate::introspect::{Alias, AliasKind, Family, Node, Page};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use zx_kernel::introspect::{Alias, AliasKind, Family, Node, Page};
 
 /// Options of the pictures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub struct RenderOptions {
 /// ```
 /// use std::collections::BTreeMap;
 /// use zx_kernel::introspect::{Family, Node};
-/// use zx_kernel::scenario::render::{render_text, RenderOptions};
+/// use zxemu::scenario::render::{render_text, RenderOptions};
 /// let node = Node { id: 0, koid: Some(1), name: String::new(), hidden: false, parent: None,
 ///     parent_offset: 0, parent_limit: 0, size: 4096, pages: vec![], aliases: vec![] };
 /// let labels = BTreeMap::from([(1, "a".to_string())]);
@@ -202,7 +202,7 @@ fn window(offset: u64, len: u64) -> String {
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use zx_kernel::scenario::render::render_dot;
+/// use zxemu::scenario::render::render_dot;
 /// let dot = render_dot(&[], &BTreeMap::new());
 /// assert!(dot.starts_with("digraph zxemu {"));
 /// ```
