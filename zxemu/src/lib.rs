@@ -10,4 +10,5 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod reference;
 pub mod scenario;

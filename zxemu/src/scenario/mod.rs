@@ -26,6 +26,7 @@ pub mod ast;
 pub mod calls;
 mod check;
 pub mod cli;
+pub mod diag;
 mod dispatch;
 mod error;
 pub mod lexer;
@@ -53,13 +54,29 @@ use std::path::Path;
 /// assert_eq!(err.to_string(), "bad.zxs:1:14: unknown name `a`: bind it first with `-> a`");
 /// ```
 pub fn parse(file: &str, src: &str) -> Result<Script, ParseError> {
-    let toks = lexer::tokenize(file, src)?;
+    parse_all(file, src).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// Like [`parse`], but gives every error of the file (never an empty list): every syntax
+/// error, or when the syntax is sound, every name, range and "checks nothing" error.
+///
+/// ```
+/// use zxemu::scenario::parse_all;
+/// let errors = parse_all("t.zxs", "vmo_craete 4K 0\nvmo_get_size 1 2\n").unwrap_err();
+/// assert_eq!(errors.len(), 2);
+/// assert_eq!((errors[1].line, errors[1].col), (2, 16));
+/// ```
+pub fn parse_all(file: &str, src: &str) -> Result<Script, Vec<ParseError>> {
+    let toks = lexer::tokenize(file, src).map_err(|e| vec![e])?;
     let stem = Path::new(file)
         .file_stem()
         .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
     let mut script = parser::Parser::new(file, toks).script(&stem)?;
     script.lines = src.lines().map(str::to_string).collect();
-    check::check(&script)?;
+    let errors = check::check(&script);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Ok(script)
 }
 

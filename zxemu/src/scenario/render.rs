@@ -208,19 +208,68 @@ fn window(offset: u64, len: u64) -> String {
 /// ```
 pub fn render_dot(families: &[Family], labels: &BTreeMap<u64, String>) -> String {
     let mut out = String::from("digraph zxemu {\n  node [shape=box, fontname=\"monospace\"];\n");
-    for f in families {
-        let _ = writeln!(out, "  subgraph cluster_f{} {{\n    label=\"family {}\";", f.id, f.id);
-        for node in &f.nodes {
-            dot_node(&mut out, f, node, labels);
+    dot_families(&mut out, "", "  ", families, labels);
+    out.push_str("}\n");
+    out
+}
+
+/// One Graphviz digraph for several cases: each `(title, families, labels)` becomes a
+/// `subgraph cluster_N` labelled with its title, holding its families' clusters.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use zxemu::scenario::render::render_dot_cases;
+/// let dot = render_dot_cases(&[("a".into(), vec![], BTreeMap::new()), ("b".into(), vec![], BTreeMap::new())]);
+/// assert_eq!(dot.matches("digraph").count(), 1);
+/// assert!(dot.contains("subgraph cluster_1 {"));
+/// ```
+pub fn render_dot_cases(cases: &[(String, Vec<Family>, BTreeMap<u64, String>)]) -> String {
+    let mut out = String::from("digraph zxemu {\n  node [shape=box, fontname=\"monospace\"];\n");
+    for (i, (title, families, labels)) in cases.iter().enumerate() {
+        let _ = writeln!(out, "  subgraph cluster_{i} {{\n    label=\"{}\";", escape(title));
+        if families.is_empty() {
+            let _ = writeln!(out, "    c{i}_empty [label=\"no VMO families\", shape=plaintext];");
         }
+        dot_families(&mut out, &format!("c{i}_"), "    ", families, labels);
         out.push_str("  }\n");
     }
     out.push_str("}\n");
     out
 }
 
-fn dot_node(out: &mut String, f: &Family, node: &Node, labels: &BTreeMap<u64, String>) {
-    let id = format!("f{}_n{}", f.id, node.id);
+/// The family clusters; every node id starts with `prefix`, every line with `indent`.
+fn dot_families(
+    out: &mut String,
+    prefix: &str,
+    indent: &str,
+    families: &[Family],
+    labels: &BTreeMap<u64, String>,
+) {
+    for f in families {
+        let _ = writeln!(
+            out,
+            "{indent}subgraph cluster_{prefix}f{} {{\n{indent}  label=\"family {}\";",
+            f.id, f.id
+        );
+        let mut body = String::new();
+        for node in &f.nodes {
+            dot_node(&mut body, prefix, f, node, labels);
+        }
+        for line in body.lines() {
+            let _ = writeln!(out, "{indent}{}", &line[2..]);
+        }
+        let _ = writeln!(out, "{indent}}}");
+    }
+}
+
+fn dot_node(
+    out: &mut String,
+    prefix: &str,
+    f: &Family,
+    node: &Node,
+    labels: &BTreeMap<u64, String>,
+) {
+    let id = format!("{prefix}f{}_n{}", f.id, node.id);
     let mut text = format!("#{} {}", node.id, label(node, labels));
     if let Some(koid) = node.koid.filter(|_| !node.hidden) {
         let _ = write!(text, " (koid {koid})");
@@ -235,10 +284,10 @@ fn dot_node(out: &mut String, f: &Family, node: &Node, labels: &BTreeMap<u64, St
     let _ = writeln!(out, "    {id} [label=\"{}\"{style}];", escape(&text));
     if let Some(p) = node.parent.filter(|_| !is_root(f, node)) {
         let edge = window(node.parent_offset, node.parent_limit);
-        let _ = writeln!(out, "    f{}_n{p} -> {id} [label=\"{}\"];", f.id, escape(&edge));
+        let _ = writeln!(out, "    {prefix}f{}_n{p} -> {id} [label=\"{}\"];", f.id, escape(&edge));
     }
     for a in &node.aliases {
-        let alias = format!("f{}_a{}", f.id, a.koid);
+        let alias = format!("{prefix}f{}_a{}", f.id, a.koid);
         let _ = writeln!(
             out,
             "    {alias} [label=\"{}\", shape=note];",
