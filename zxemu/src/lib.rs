@@ -1,5 +1,5 @@
 //! The library half of the `zxemu` command: the `.zxs` scenario language and its runner
-//! ([`scenario`]) and the performance figures ([`bench`]), built on [`zx_kernel`].
+//! ([`scenario`]) and the performance figures ([`bench`](mod@bench)), built on [`zx_kernel`].
 //!
 //! ```
 //! use zxemu::scenario::{parse, run_script};
