@@ -442,3 +442,26 @@ fn help_states_exit_codes_and_completions_are_generated() {
     zxemu().args(["completions", "zsh"]).assert().success().stdout(contains("#compdef zxemu"));
     zxemu().args(["completions", "tcsh"]).assert().code(2);
 }
+
+#[test]
+fn a_name_field_compares_up_to_the_nul_and_a_property_read_every_byte() {
+    let dir = scratch("names");
+    let ok = write(
+        &dir,
+        "ok.zxs",
+        "vmo_create 1P 0 -> a\nobject_set_property a ZX_PROP_NAME \"hello\"\nobject_get_info_vmo a { name == \"hello\" }\nobject_get_property a ZX_PROP_NAME 32 == \"hello\" + 0*27\n",
+    );
+    zxemu().arg("run").arg(&ok).assert().success();
+    let short = write(
+        &dir,
+        "short.zxs",
+        "vmo_create 1P 0 -> a\nobject_set_property a ZX_PROP_NAME \"hello\"\nobject_get_property a ZX_PROP_NAME 32 == \"hello\"\n",
+    );
+    zxemu().arg("run").arg(&short).assert().code(1).stdout(contains("expected 5 bytes, got 32"));
+    let padded = write(
+        &dir,
+        "padded.zxs",
+        "vmo_create 1P 0 -> a\nobject_set_property a ZX_PROP_NAME \"hello\"\nobject_get_info_vmo a { name == \"hello\" + 0*27 }\n",
+    );
+    zxemu().arg("run").arg(&padded).assert().code(1).stdout(contains("expected 32 bytes, got 5"));
+}
