@@ -465,3 +465,21 @@ fn a_name_field_compares_up_to_the_nul_and_a_property_read_every_byte() {
     );
     zxemu().arg("run").arg(&padded).assert().code(1).stdout(contains("expected 32 bytes, got 5"));
 }
+
+#[test]
+fn lexical_and_syntax_errors_are_reported_together_in_line_order() {
+    let dir = scratch("lexical");
+    let f = write(
+        &dir,
+        "lex.zxs",
+        "vmo_create 4k 0 => ZX_OK\nvmo_frob 1\nvmo_get_size ~\nvmo_create 1P 0 => ZX_OK\n",
+    );
+    let err = zxemu().arg("check").arg(&f).assert().code(2).get_output().stderr.clone();
+    let err = String::from_utf8(err).unwrap();
+    let at: Vec<usize> = ["lex.zxs:1:13", "lex.zxs:2:1", "lex.zxs:3:14"]
+        .iter()
+        .map(|p| err.find(p).unwrap_or_else(|| panic!("{p} missing from:\n{err}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{err}");
+    assert!(err.contains("lex.zxs: 3 errors"), "{err}");
+}

@@ -67,10 +67,18 @@ pub fn parse(file: &str, src: &str) -> Result<Script, ParseError> {
 /// assert_eq!((errors[1].line, errors[1].col), (2, 16));
 /// ```
 pub fn parse_all(file: &str, src: &str) -> Result<Script, Vec<ParseError>> {
-    let toks = lexer::tokenize(file, src).map_err(|e| vec![e])?;
+    let (toks, mut errors) = lexer::tokenize_lossy(file, src);
     let stem = Path::new(file)
         .file_stem()
         .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
+    if !errors.is_empty() {
+        // Parse what the lexer kept (its bad lines left out) for the syntax errors beside them.
+        if let Err(more) = parser::Parser::new(file, toks).script(&stem) {
+            errors.extend(more.into_iter().filter(|e| !e.message.starts_with("empty file")));
+        }
+        errors.sort_by_key(|e| (e.line, e.col));
+        return Err(errors);
+    }
     let mut script = parser::Parser::new(file, toks).script(&stem)?;
     script.lines = src.lines().map(str::to_string).collect();
     let errors = check::check(&script);
