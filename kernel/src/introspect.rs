@@ -147,3 +147,14 @@ fn node_from(node: zx_vm::FamilyNode) -> Node {
         aliases: Vec::new(),
     }
 }
+
+/// Bytes of bookkeeping the kernel's physical page allocator keeps for its whole RAM (its
+/// tables, not the pages themselves): what `zxemu bench` adds to a VMO's `metadata_bytes`.
+///
+/// ```
+/// let kernel = zx_kernel::Kernel::new(Default::default());
+/// assert!(zx_kernel::introspect::allocator_metadata_bytes(&kernel) > 0);
+/// ```
+pub fn allocator_metadata_bytes(kernel: &Kernel) -> u64 {
+    kernel.core().vm().allocator().metadata_bytes()
+}

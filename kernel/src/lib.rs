@@ -22,11 +22,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod bench;
 pub mod introspect;
 mod kernel;
 mod process;
-pub mod scenario;
 
 pub use kernel::{Kernel, KernelConfig};
 pub use zx_vm::{FaultInjector, FaultPlan, RamUnavailable};
@@ -36,6 +34,8 @@ pub use zx_vm::{FaultInjector, FaultPlan, RamUnavailable};
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 pub use process::Process;
+/// The status of a failed syscall (re-exported here, so embedders name it `zx_kernel::Status`).
+#[doc(inline)]
 pub use zx_syscalls::Status;
 
 /// The C-compatible names: `zx_*_t` types, `ZX_*` constants and `#[repr(C)]` records.

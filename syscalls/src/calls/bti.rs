@@ -65,7 +65,7 @@ impl ProcessCore {
     /// let bti = p.bti_create(iommu, 0, 7).unwrap();
     /// assert_eq!(p.object_get_info_bti(bti).unwrap().minimum_contiguity, 4096);
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn bti_create(
         &self,
         iommu: zx_handle_t,
@@ -98,7 +98,7 @@ impl ProcessCore {
     /// assert!(addrs.iter().all(|&a| a != 0));
     /// p.pmt_unpin(pmt).unwrap();
     /// ```
-    #[instrument(level = "debug", skip(self, addrs), err(Display))]
+    #[instrument(level = "debug", skip(self, addrs), err(level = "debug", Display))]
     pub fn bti_pin(
         &self,
         bti: zx_handle_t,
@@ -140,7 +140,7 @@ impl ProcessCore {
     /// assert!(p.pmt_unpin(event).is_err());
     /// assert!(p.handle_close(event).is_err()); // consumed
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn pmt_unpin(&self, pmt: zx_handle_t) -> Result<(), Status> {
         match &self.take_handle(pmt)? {
             KernelObject::Pmt(pmt) => {
@@ -162,7 +162,7 @@ impl ProcessCore {
     /// let bti = p.bti_create(p.iommu_create(root, ZX_IOMMU_TYPE_DUMMY, &[0]).unwrap(), 0, 0).unwrap();
     /// p.bti_release_quarantine(bti).unwrap();
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn bti_release_quarantine(&self, bti: zx_handle_t) -> Result<(), Status> {
         self.bti(bti, Rights::WRITE)?.release_quarantine();
         Ok(())
@@ -207,7 +207,7 @@ impl ProcessCore {
     /// let vmo = p.vmo_create_contiguous(bti, 3 * 4096, 0).unwrap();
     /// assert_eq!(p.object_get_info_vmo(vmo).unwrap().committed_bytes, 3 * 4096);
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn vmo_create_contiguous(
         &self,
         bti: zx_handle_t,

@@ -14,7 +14,7 @@ impl ProcessCore {
     /// let p = kernel.create_process();
     /// assert!(p.handle_close(0).is_ok());
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn handle_close(&self, handle: zx_handle_t) -> Result<(), Status> {
         if handle == ZX_HANDLE_INVALID {
             return Ok(());
@@ -34,7 +34,7 @@ impl ProcessCore {
     /// let dup = p.handle_duplicate(vmo, zx_syscalls::zx::ZX_RIGHT_READ).unwrap();
     /// assert_ne!(dup, vmo);
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn handle_duplicate(
         &self,
         handle: zx_handle_t,
@@ -53,7 +53,7 @@ impl ProcessCore {
     /// assert!(p.handle_close(vmo).is_err());
     /// # p.handle_close(new).unwrap();
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn handle_replace(
         &self,
         handle: zx_handle_t,

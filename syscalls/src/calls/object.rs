@@ -115,7 +115,7 @@ impl ProcessCore {
     /// let err = p.object_get_info(vmo, ZX_INFO_HANDLE_BASIC, &mut small).unwrap_err();
     /// assert_eq!(err.into_raw(), ZX_ERR_BUFFER_TOO_SMALL);
     /// ```
-    #[instrument(level = "debug", skip(self, buffer), fields(len = buffer.len()), err(Display))]
+    #[instrument(level = "debug", skip(self, buffer), fields(len = buffer.len()), err(level = "debug", Display))]
     pub fn object_get_info(
         &self,
         handle: zx_handle_t,
@@ -202,7 +202,7 @@ impl ProcessCore {
     /// p.object_get_property(vmo, ZX_PROP_VMO_CONTENT_SIZE, &mut size).unwrap();
     /// assert_eq!(u64::from_le_bytes(size), 10);
     /// ```
-    #[instrument(level = "debug", skip(self, value), err(Display))]
+    #[instrument(level = "debug", skip(self, value), err(level = "debug", Display))]
     pub fn object_get_property(
         &self,
         handle: zx_handle_t,
@@ -239,7 +239,7 @@ impl ProcessCore {
     /// let vmo = p.vmo_create(0, 0).unwrap();
     /// p.object_set_property(vmo, ZX_PROP_NAME, b"scratch").unwrap();
     /// ```
-    #[instrument(level = "debug", skip(self, value), err(Display))]
+    #[instrument(level = "debug", skip(self, value), err(level = "debug", Display))]
     pub fn object_set_property(
         &self,
         handle: zx_handle_t,
@@ -282,7 +282,7 @@ impl ProcessCore {
     /// p.object_signal(event, 0, ZX_EVENT_SIGNALED).unwrap();
     /// assert_eq!(p.object_wait_one(event, ZX_EVENT_SIGNALED, 0), Ok(ZX_EVENT_SIGNALED));
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn object_wait_one(
         &self,
         handle: zx_handle_t,
@@ -319,7 +319,7 @@ impl ProcessCore {
     /// p.object_signal(vmo, 0, ZX_USER_SIGNAL_0).unwrap();
     /// assert!(p.object_signal(vmo, 0, ZX_VMO_ZERO_CHILDREN).is_err());
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn object_signal(
         &self,
         handle: zx_handle_t,
@@ -358,7 +358,7 @@ impl ProcessCore {
     /// assert!(p.event_create(1).is_err());
     /// assert!(p.event_create(0).is_ok());
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn event_create(&self, options: u32) -> Result<zx_handle_t, Status> {
         if options != 0 {
             return Err(Status::INVALID_ARGS);

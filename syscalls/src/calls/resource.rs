@@ -21,7 +21,7 @@ impl ProcessCore {
     /// let root = p.root_resource().unwrap();
     /// assert_eq!(p.object_get_info_handle_basic(root).unwrap().type_, 15);
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn root_resource(&self) -> Result<zx_handle_t, Status> {
         let resource = self.kernel().root_resource().clone();
         self.insert(KernelObject::Resource(resource), Rights::BASIC)
@@ -38,7 +38,7 @@ impl ProcessCore {
     /// let iommu = p.iommu_create(root, ZX_IOMMU_TYPE_DUMMY, &[0]).unwrap();
     /// assert_eq!(p.object_get_info_handle_basic(iommu).unwrap().type_, ZX_OBJ_TYPE_IOMMU);
     /// ```
-    #[instrument(level = "debug", skip(self, desc), err(Display))]
+    #[instrument(level = "debug", skip(self, desc), err(level = "debug", Display))]
     pub fn iommu_create(
         &self,
         resource: zx_handle_t,
@@ -67,7 +67,7 @@ impl ProcessCore {
     /// let vmo = p.vmo_create_physical(root, base, 4096).unwrap();
     /// p.vmo_write(vmo, &[1, 2, 3], 0).unwrap();
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn vmo_create_physical(
         &self,
         resource: zx_handle_t,

@@ -120,7 +120,7 @@ impl ProcessCore {
     /// let vmo = p.vmo_create(10, zx_syscalls::zx::ZX_VMO_RESIZABLE).unwrap();
     /// assert_eq!(p.vmo_get_size(vmo), Ok(4096));
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn vmo_create(&self, size: u64, options: u32) -> Result<zx_handle_t, Status> {
         let vm_options = create_options(options)?;
         let unbounded = options & zx::ZX_VMO_UNBOUNDED != 0;
@@ -147,7 +147,7 @@ impl ProcessCore {
     /// let mut buf = [0u8; 16];
     /// assert!(p.vmo_read(vmo, &mut buf, 4090).is_err());
     /// ```
-    #[instrument(level = "debug", skip(self, buffer), fields(len = buffer.len()), err(Display))]
+    #[instrument(level = "debug", skip(self, buffer), fields(len = buffer.len()), err(level = "debug", Display))]
     pub fn vmo_read(&self, vmo: zx_handle_t, buffer: &mut [u8], offset: u64) -> Result<(), Status> {
         let (object, _) = self.vmo(vmo, Rights::READ)?;
         Ok(object.vmo.read(buffer, offset)?)
@@ -161,7 +161,7 @@ impl ProcessCore {
     /// let vmo = p.vmo_create(4096, 0).unwrap();
     /// p.vmo_write(vmo, &[1, 2, 3], 0).unwrap();
     /// ```
-    #[instrument(level = "debug", skip(self, buffer), fields(len = buffer.len()), err(Display))]
+    #[instrument(level = "debug", skip(self, buffer), fields(len = buffer.len()), err(level = "debug", Display))]
     pub fn vmo_write(&self, vmo: zx_handle_t, buffer: &[u8], offset: u64) -> Result<(), Status> {
         let (object, _) = self.vmo(vmo, Rights::WRITE)?;
         Ok(object.vmo.write(buffer, offset)?)
@@ -175,7 +175,7 @@ impl ProcessCore {
     /// let vmo = p.vmo_create(1, 0).unwrap();
     /// assert_eq!(p.vmo_get_size(vmo), Ok(4096));
     /// ```
-    #[instrument(level = "trace", skip(self), err(Display))]
+    #[instrument(level = "trace", skip(self), err(level = "debug", Display))]
     pub fn vmo_get_size(&self, vmo: zx_handle_t) -> Result<u64, Status> {
         self.peek_vmo(vmo, Rights::empty(), |object| object.vmo.size())
     }
@@ -190,7 +190,7 @@ impl ProcessCore {
     /// p.vmo_set_size(vmo, 5000).unwrap();
     /// assert_eq!(p.vmo_get_size(vmo), Ok(8192));
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn vmo_set_size(&self, vmo: zx_handle_t, size: u64) -> Result<(), Status> {
         let (object, rights) = self.vmo(vmo, Rights::WRITE)?;
         if object.vmo.options().resizable && !rights.contains(Rights::RESIZE) {
@@ -209,7 +209,7 @@ impl ProcessCore {
     /// p.vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, 8192, &mut []).unwrap();
     /// assert_eq!(p.vmo_op_range(vmo, 5, 0, 0, &mut []).unwrap_err().into_raw(), ZX_ERR_INVALID_ARGS);
     /// ```
-    #[instrument(level = "debug", skip(self, buffer), err(Display))]
+    #[instrument(level = "debug", skip(self, buffer), err(level = "debug", Display))]
     pub fn vmo_op_range(
         &self,
         vmo: zx_handle_t,
@@ -261,7 +261,7 @@ impl ProcessCore {
     /// p.vmo_read(child, &mut seen, 0).unwrap();
     /// assert_eq!(&seen, b"before");
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn vmo_create_child(
         &self,
         vmo: zx_handle_t,
@@ -343,7 +343,7 @@ impl ProcessCore {
     /// p.vmo_read(dst, &mut back, 0).unwrap();
     /// assert_eq!(&back, b"page");
     /// ```
-    #[instrument(level = "debug", skip(self), err(Display))]
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
     pub fn vmo_transfer_data(
         &self,
         dst_vmo: zx_handle_t,

@@ -20,51 +20,59 @@ enum Kind {
 struct Scope<'a> {
     file: &'a str,
     processes: HashSet<String>,
-    names: HashMap<String, Kind>,
+    /// Each bound name: what it holds and the line that bound it.
+    names: HashMap<String, (Kind, usize)>,
 }
 
-/// Checks a parsed script: names, ranges and that each case asserts something.
-pub(crate) fn check(script: &Script) -> Result<(), ParseError> {
+/// Checks a parsed script: names, ranges and that each case asserts something. Gives every
+/// error found (none when the script is sound).
+pub(crate) fn check(script: &Script) -> Vec<ParseError> {
     let mut seen = HashSet::new();
+    let mut errors = Vec::new();
     for case in &script.cases {
         if !seen.insert(case.name.as_str()) {
-            return Err(ParseError::new(
+            errors.push(ParseError::new(
                 &script.file,
                 case.pos,
                 format!("duplicate case name \"{}\"", case.name),
             ));
         }
-        check_case(&script.file, case)?;
+        check_case(&script.file, case, &mut errors);
     }
-    Ok(())
+    errors
 }
 
-fn check_case(file: &str, case: &Case) -> Result<(), ParseError> {
+fn check_case(file: &str, case: &Case, errors: &mut Vec<ParseError>) {
     let mut scope =
         Scope { file, processes: HashSet::from(["main".to_string()]), names: HashMap::new() };
     let mut asserts = false;
     for step in &case.steps {
-        match &step.kind {
+        let result = match &step.kind {
             StepKind::Process(name) => {
-                if !scope.processes.insert(name.text.clone()) {
-                    return scope.err(name.pos, format!("process `{}` already exists", name.text));
+                if scope.processes.insert(name.text.clone()) {
+                    Ok(())
+                } else {
+                    scope.err(name.pos, format!("process `{}` already exists", name.text))
                 }
             }
-            StepKind::Invariants => asserts = true,
+            StepKind::Invariants => {
+                asserts = true;
+                Ok(())
+            }
             StepKind::Call(call) => {
                 asserts |= call.status.is_some() || !call.checks.is_empty();
-                scope.call(call)?;
+                scope.call(call).inspect_err(|_| scope.bind_anyway(call))
             }
-        }
+        };
+        errors.extend(result.err());
     }
     if !asserts {
         let msg = format!(
             "case \"{}\" checks nothing: add `=> STATUS`, `== value`, `{{ field == value }}` or `invariants`",
             case.name
         );
-        return scope.err(case.pos, msg);
+        errors.push(ParseError::new(file, case.pos, msg));
     }
-    Ok(())
 }
 
 impl Scope<'_> {
@@ -117,8 +125,23 @@ impl Scope<'_> {
                 return self.err(name.pos, format!("`{}` returns nothing to bind", call.spec.name))
             }
         };
-        self.names.insert(name.text.clone(), kind);
+        if let Some(&(_, line)) = self.names.get(&name.text) {
+            return self.err(
+                name.pos,
+                format!("`{}` is already bound (line {line}): choose another name", name.text),
+            );
+        }
+        self.names.insert(name.text.clone(), (kind, name.pos.line));
         Ok(())
+    }
+
+    /// After an error in `call`, binds its name all the same (as a handle unless the call gives
+    /// a number), so that later lines using it do not report errors of their own.
+    fn bind_anyway(&mut self, call: &Call) {
+        if let Some(name) = &call.bind {
+            let kind = if call.spec.ret == Ret::Scalar { Kind::Scalar } else { Kind::Handle };
+            self.names.entry(name.text.clone()).or_insert((kind, name.pos.line));
+        }
     }
 
     fn value(&self, e: &Expr, ty: Ty) -> Result<(), ParseError> {
@@ -141,8 +164,8 @@ impl Scope<'_> {
                 None => self.err(e.pos, format!("unknown name `{n}`: bind it first with `-> {n}`")),
             },
             ExprKind::Koid(n) => match self.names.get(&n.text) {
-                Some(Kind::Handle) => Ok(()),
-                Some(Kind::Scalar) => {
+                Some((Kind::Handle, _)) => Ok(()),
+                Some((Kind::Scalar, _)) => {
                     self.err(n.pos, format!("`{}` is a number, not a handle", n.text))
                 }
                 None => self.err(

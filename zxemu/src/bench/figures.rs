@@ -10,8 +10,8 @@ use std::sync::Barrier;
 use std::thread;
 use std::time::Instant;
 
-use crate::zx::*;
-use crate::{Kernel, KernelConfig, Process};
+use zx_kernel::zx::*;
+use zx_kernel::{Kernel, KernelConfig, Process};
 
 use super::table::{ratio, Row};
 
@@ -20,8 +20,8 @@ const PAGE: u64 = ZX_PAGE_SIZE;
 /// How many samples each figure takes.
 ///
 /// ```
-/// let quick = zx_kernel::bench::Plan::quick();
-/// assert!(quick.rounds < zx_kernel::bench::Plan::full().rounds);
+/// let quick = zxemu::bench::Plan::quick();
+/// assert!(quick.rounds < zxemu::bench::Plan::full().rounds);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Plan {
@@ -37,7 +37,7 @@ impl Plan {
     /// `zxemu bench --quick`: under a minute.
     ///
     /// ```
-    /// assert_eq!(zx_kernel::bench::Plan::quick().heavy_rounds, 5);
+    /// assert_eq!(zxemu::bench::Plan::quick().heavy_rounds, 5);
     /// ```
     pub fn quick() -> Plan {
         Plan { rounds: 11, heavy_rounds: 5, scaling_ops: 50_000 }
@@ -46,7 +46,7 @@ impl Plan {
     /// `zxemu bench`: a few minutes.
     ///
     /// ```
-    /// assert_eq!(zx_kernel::bench::Plan::full().rounds, 41);
+    /// assert_eq!(zxemu::bench::Plan::full().rounds, 41);
     /// ```
     pub fn full() -> Plan {
         Plan { rounds: 41, heavy_rounds: 15, scaling_ops: 200_000 }
@@ -475,7 +475,7 @@ pub fn b8_per_page() -> Row {
     p.vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, PAGES * PAGE, &mut []).expect("commit");
     let info = p.object_get_info_vmo(vmo).expect("object_get_info_vmo");
     let committed = info.committed_bytes / PAGE;
-    let allocator = kernel.core().vm().allocator().metadata_bytes();
+    let allocator = zx_kernel::introspect::allocator_metadata_bytes(&kernel);
     let per_page = ratio((info.metadata_bytes + allocator) as f64, committed as f64);
     p.handle_close(vmo).expect("handle_close");
     Row::new("B8", "per_page", per_page, "B/page", PAGE as f64, "≤ 32 B/page")

@@ -95,9 +95,12 @@ impl<'a> Parser<'a> {
         Ok(Name { text, pos })
     }
 
-    pub(crate) fn script(mut self, stem: &str) -> PResult<Script> {
+    /// The whole file, or every error found in it: after an error the parser skips to the end
+    /// of the statement (past a `{ ... }` block it opened) and goes on.
+    pub(crate) fn script(mut self, stem: &str) -> Result<Script, Vec<ParseError>> {
         let mut cases: Vec<Case> = Vec::new();
         let mut implicit = false;
+        let mut errors = Vec::new();
         loop {
             while self.peek().tok == Tok::Newline {
                 self.next();
@@ -105,29 +108,67 @@ impl<'a> Parser<'a> {
             if self.peek().tok == Tok::Eof {
                 break;
             }
-            if self.ident_word() == Some("case") {
+            let start = self.i;
+            let result = if self.ident_word() == Some("case") {
                 if implicit {
                     let pos = cases[0].pos;
-                    return self.error(
+                    errors.push(ParseError::new(
+                        self.file,
                         pos,
                         "statement outside any case: a file with `case` lines must start with one",
-                    );
+                    ));
+                    break;
                 }
-                cases.push(self.case_header()?);
-                continue;
+                let header = self.case_header();
+                // A broken header still opens a case, so its lines do not cascade into errors.
+                let pos = self.pos();
+                let placeholder =
+                    || Case { name: String::new(), pos, memory: None, steps: Vec::new() };
+                cases.push(header.as_ref().map_or_else(|_| placeholder(), Clone::clone));
+                header.map(drop)
+            } else {
+                if cases.is_empty() {
+                    implicit = true;
+                    cases.push(Case {
+                        name: stem.to_string(),
+                        pos: self.pos(),
+                        memory: None,
+                        steps: Vec::new(),
+                    });
+                }
+                self.statement(cases.last_mut())
+            };
+            if let Err(e) = result {
+                errors.push(e);
+                self.recover(start);
             }
-            if cases.is_empty() {
-                implicit = true;
-                cases.push(Case {
-                    name: stem.to_string(),
-                    pos: self.pos(),
-                    memory: None,
-                    steps: Vec::new(),
-                });
-            }
-            self.statement(cases.last_mut())?;
+        }
+        if cases.is_empty() && errors.is_empty() {
+            let pos = Pos { line: 1, col: 1 };
+            errors.push(ParseError::new(self.file, pos, "empty file: no case and no statement"));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
         }
         Ok(Script { file: self.file.to_string(), cases, lines: Vec::new() })
+    }
+
+    /// Skips the rest of the statement that began at token `start`: to the first newline outside
+    /// the `{ ... }` blocks it opened.
+    fn recover(&mut self, start: usize) {
+        let mut depth = 0usize;
+        let mut i = start;
+        while let Some(t) = self.toks.get(i) {
+            match t.tok {
+                Tok::Punct('{') => depth += 1,
+                Tok::Punct('}') => depth = depth.saturating_sub(1),
+                Tok::Newline if depth == 0 && i >= self.i => break,
+                Tok::Eof => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        self.i = i.max(self.i);
     }
 
     fn case_header(&mut self) -> PResult<Case> {
@@ -190,7 +231,8 @@ impl<'a> Parser<'a> {
             return self.expected("a call name");
         };
         let Some(spec) = find_call(&word) else {
-            return self.error(pos, format!("unknown call `{word}`"));
+            let hint = super::calls::hint(&word, super::calls::CALLS.iter().map(|c| c.name));
+            return self.error(pos, format!("unknown call `{word}`{hint}"));
         };
         self.next();
         if let (true, Some(p)) = (spec.kernel, &process) {
@@ -404,7 +446,9 @@ impl<'a> Parser<'a> {
     fn word(&mut self, pos: Pos, w: String) -> PResult<Expr> {
         if w.starts_with("ZX_") {
             let Some(&(name, v)) = super::calls::CONSTANTS.iter().find(|(n, _)| *n == w) else {
-                return self.error(pos, format!("unknown constant `{w}`"));
+                let names = super::calls::CONSTANTS.iter().map(|(n, _)| *n);
+                let hint = super::calls::hint(&w, names);
+                return self.error(pos, format!("unknown constant `{w}`{hint}"));
             };
             self.next();
             return Ok(Expr { pos, kind: ExprKind::Const(name, v) });

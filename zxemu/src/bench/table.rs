@@ -9,7 +9,7 @@ use super::target;
 /// One measured figure: the value, its baseline from the same run, their ratio and the target.
 ///
 /// ```
-/// use zx_kernel::bench::Row;
+/// use zxemu::bench::Row;
 /// let row = Row::new("B2", "65536", 1.5, "µs", 1.0, "ratio ≤ 2");
 /// assert_eq!(row.ratio, 1.5);
 /// ```
@@ -38,7 +38,7 @@ impl Row {
     /// until [`evaluate`] runs.
     ///
     /// ```
-    /// let row = zx_kernel::bench::Row::new("B7", "write", 3.0, "kops/s", 2.0, "ratio ≥ 1.7");
+    /// let row = zxemu::bench::Row::new("B7", "write", 3.0, "kops/s", 2.0, "ratio ≥ 1.7");
     /// assert_eq!(row.ratio, 1.5);
     /// ```
     pub fn new(id: &str, param: &str, value: f64, unit: &str, baseline: f64, target: &str) -> Row {
@@ -57,7 +57,7 @@ impl Row {
     /// The same row with another ratio (for figures whose ratio is baseline / value).
     ///
     /// ```
-    /// let row = zx_kernel::bench::Row::new("B1", "1", 2.0, "ns/page", 8.0, "ratio ≥ 1");
+    /// let row = zxemu::bench::Row::new("B1", "1", 2.0, "ns/page", 8.0, "ratio ≥ 1");
     /// assert_eq!(row.with_ratio(4.0).ratio, 4.0);
     /// ```
     pub fn with_ratio(self, ratio: f64) -> Row {
@@ -68,8 +68,8 @@ impl Row {
 /// `a / b`, or 0 when the quotient is not a finite number.
 ///
 /// ```
-/// assert_eq!(zx_kernel::bench::ratio(3.0, 0.0), 0.0);
-/// assert_eq!(zx_kernel::bench::ratio(3.0, 2.0), 1.5);
+/// assert_eq!(zxemu::bench::ratio(3.0, 0.0), 0.0);
+/// assert_eq!(zxemu::bench::ratio(3.0, 2.0), 1.5);
 /// ```
 pub fn ratio(a: f64, b: f64) -> f64 {
     let q = a / b;
@@ -84,7 +84,7 @@ pub fn ratio(a: f64, b: f64) -> f64 {
 /// returned as an error message.
 ///
 /// ```
-/// use zx_kernel::bench::{evaluate, Row};
+/// use zxemu::bench::{evaluate, Row};
 /// let mut rows = vec![Row::new("B6", "lookup", 30.0, "ns", 100.0, "≤ 40 ns")];
 /// assert!(evaluate(&mut rows).is_empty());
 /// assert!(rows[0].met);
@@ -109,9 +109,9 @@ pub fn evaluate(rows: &mut [Row]) -> Vec<String> {
 /// A number with about three significant digits, without exponent.
 ///
 /// ```
-/// assert_eq!(zx_kernel::bench::table::number(1234.6), "1235");
-/// assert_eq!(zx_kernel::bench::table::number(12.345), "12.3");
-/// assert_eq!(zx_kernel::bench::table::number(0.1234), "0.123");
+/// assert_eq!(zxemu::bench::table::number(1234.6), "1235");
+/// assert_eq!(zxemu::bench::table::number(12.345), "12.3");
+/// assert_eq!(zxemu::bench::table::number(0.1234), "0.123");
 /// ```
 pub fn number(x: f64) -> String {
     let a = x.abs();
@@ -131,7 +131,7 @@ pub fn number(x: f64) -> String {
 /// ratio, target, met.
 ///
 /// ```
-/// use zx_kernel::bench::{markdown, Row};
+/// use zxemu::bench::{markdown, Row};
 /// let mut out = Vec::new();
 /// markdown(&[Row::new("B5", "single", 20.0, "ns", 90.0, "≤ 25 ns")], &mut out).unwrap();
 /// assert!(String::from_utf8(out).unwrap().starts_with("| id | param |"));
@@ -160,7 +160,7 @@ pub fn markdown(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
 /// baseline, ratio, target, met; a number that is not finite is written as 0.
 ///
 /// ```
-/// use zx_kernel::bench::{json, Row};
+/// use zxemu::bench::{json, Row};
 /// let mut out = Vec::new();
 /// json(&[Row::new("B6", "lookup", 30.0, "ns", 100.0, "≤ 40 ns")], &mut out).unwrap();
 /// assert!(String::from_utf8(out).unwrap().starts_with("[{\"id\":\"B6\""));

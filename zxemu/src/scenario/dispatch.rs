@@ -2,8 +2,8 @@
 
 use super::calls::CallSpec;
 use super::check::range;
-use crate::zx;
-use crate::{Kernel, Process, Status};
+use zx_kernel::zx;
+use zx_kernel::{Kernel, Process, Status};
 
 /// An evaluated argument.
 #[derive(Debug, Clone)]

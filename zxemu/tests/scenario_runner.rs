@@ -2,7 +2,7 @@
 //! and the built-in suite.
 
 use std::path::PathBuf;
-use zx_kernel::scenario::{cli, parse, run_case, run_script, Failure, Suite};
+use zxemu::scenario::{cli, parse, run_case, run_script, Failure, Suite};
 
 fn failure(src: &str) -> Failure {
     let script = parse("t.zxs", src).unwrap_or_else(|e| panic!("{e}"));
@@ -101,7 +101,7 @@ fn cli_exit_statuses_and_table() {
     let run = |src: &str| {
         let suite = Suite { files: vec![("s.zxs".into(), src.into())] };
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = cli::run_suite(&suite, cli::RunOptions::default(), &mut out, &mut err);
+        let code = cli::run_suite(&suite, &cli::RunOptions::default(), &mut out, &mut err);
         (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
     };
     let (code, out, _) = run("case \"good\"\n  vmo_create 1P 0 => ZX_OK\n");
@@ -116,13 +116,15 @@ fn cli_exit_statuses_and_table() {
     let (code, out, err) = run("vmo_create 1P\n");
     assert_eq!(code, 2);
     assert!(out.is_empty());
-    assert!(err.starts_with("error: s.zxs:1:14: `vmo_create` takes 2 arguments"), "{err}");
+    assert!(err.starts_with("error: `vmo_create` takes 2 arguments"), "{err}");
+    assert!(err.contains("┌─ s.zxs:1:14\n"), "{err}");
+    assert!(err.contains("1 │ vmo_create 1P\n"), "{err}");
 }
 
 #[test]
 fn cli_reports_unreadable_files() {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = cli::check_files(&[PathBuf::from("/nonexistent/x.zxs")], &mut out, &mut err);
+    let code = cli::check_files(&[PathBuf::from("/nonexistent/x.zxs")], false, &mut out, &mut err);
     assert_eq!(code, 2);
     assert!(String::from_utf8(err).unwrap().starts_with("error: /nonexistent/x.zxs: cannot read"));
 }

@@ -1,6 +1,6 @@
 //! The calls a scenario can make, with their signatures, and the C constants it can name.
 
-use crate::zx;
+use zx_kernel::zx;
 
 /// How an argument is written and passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,10 +162,96 @@ calls! {
     reclaim_discardable() -> Ret::Scalar, kernel;
 }
 
+impl Ty {
+    /// How an argument of this kind is written, for references (`u64`, `bytes`, ...).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Ty::Handle => "handle",
+            Ty::U32 => "u32",
+            Ty::U64 => "u64",
+            Ty::I64 => "i64",
+            Ty::InBytes => "bytes",
+            Ty::OutLen => "out-len",
+            Ty::OutAddrs => "out-count",
+        }
+    }
+}
+
+impl Ret {
+    /// What a successful call gives, for references.
+    pub fn describe(self) -> String {
+        match self {
+            Ret::Unit => "nothing".to_string(),
+            Ret::Handle => "a handle (`-> name`)".to_string(),
+            Ret::Scalar => "a number (`-> name`, `== value`)".to_string(),
+            Ret::Bytes => "bytes (`== pattern`)".to_string(),
+            Ret::Record(fields) => {
+                let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+                format!("a record `{{ {} }}`", names.join(", "))
+            }
+            Ret::Opaque => "nothing a scenario can check".to_string(),
+        }
+    }
+}
+
+impl CallSpec {
+    /// One line: the call with its arguments, e.g. `vmo_create size:u64 options:u32`.
+    ///
+    /// ```
+    /// use zxemu::scenario::calls::find_call;
+    /// assert_eq!(find_call("vmo_get_size").unwrap().synopsis(), "vmo_get_size vmo:handle");
+    /// ```
+    pub fn synopsis(&self) -> String {
+        let mut s = self.name.to_string();
+        for (name, ty) in self.params {
+            s.push_str(&format!(" {name}:{}", ty.describe()));
+        }
+        s
+    }
+}
+
+/// The Markdown table of every call (in docs/scenarios.md, kept in step by a test).
+///
+/// ```
+/// let table = zxemu::scenario::calls::calls_markdown();
+/// assert!(table.contains("| `vmo_create` | `size` u64, `options` u32 |"));
+/// ```
+pub fn calls_markdown() -> String {
+    let mut out = String::from("| call | arguments | on success it gives |\n|---|---|---|\n");
+    for c in CALLS {
+        let args: Vec<String> =
+            c.params.iter().map(|(n, t)| format!("`{n}` {}", t.describe())).collect();
+        let args = if args.is_empty() { "none".to_string() } else { args.join(", ") };
+        let kernel = if c.kernel { " (asks the kernel: no `@process`)" } else { "" };
+        out.push_str(&format!("| `{}` | {args} | {}{kernel} |\n", c.name, c.ret.describe()));
+    }
+    out
+}
+
+/// The candidate closest to `word` when it is close enough to be a likely typo.
+///
+/// ```
+/// use zxemu::scenario::calls::{did_you_mean, CALLS};
+/// assert_eq!(did_you_mean("vmo_craete", CALLS.iter().map(|c| c.name)), Some("vmo_create"));
+/// assert_eq!(did_you_mean("xyz", CALLS.iter().map(|c| c.name)), None);
+/// ```
+pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::normalized_damerau_levenshtein(word, c), c))
+        .filter(|&(score, _)| score >= 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `: did you mean `x`?` or nothing.
+pub(crate) fn hint<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    did_you_mean(word, candidates).map_or_else(String::new, |c| format!(": did you mean `{c}`?"))
+}
+
 /// The signature of the call named `name`.
 ///
 /// ```
-/// use zx_kernel::scenario::calls::find_call;
+/// use zxemu::scenario::calls::find_call;
 /// assert_eq!(find_call("vmo_create").unwrap().params.len(), 2);
 /// assert!(find_call("vmo_map").is_none());
 /// ```
@@ -175,7 +261,7 @@ pub fn find_call(name: &str) -> Option<&'static CallSpec> {
 
 macro_rules! constants {
     ($($name:ident),* $(,)?) => {
-        /// Every C constant a scenario can name, with its value (from [`crate::zx`]).
+        /// Every C constant a scenario can name, with its value (from [`zx_kernel::zx`]).
         pub static CONSTANTS: &[(&str, i128)] = &[
             $((stringify!($name), zx::$name as i128),)*
             ("ZX_USER_SIGNAL_1", (zx::ZX_USER_SIGNAL_0 as i128) << 1),
@@ -303,7 +389,7 @@ constants![
 /// The value of the C constant `name`.
 ///
 /// ```
-/// use zx_kernel::scenario::calls::constant;
+/// use zxemu::scenario::calls::constant;
 /// assert_eq!(constant("ZX_VMO_CHILD_SNAPSHOT"), Some(1));
 /// assert_eq!(constant("ZX_NOPE"), None);
 /// ```
@@ -314,7 +400,7 @@ pub fn constant(name: &str) -> Option<i128> {
 /// The C name of a status value (`ZX_OK` or a `ZX_ERR_*`), if it has one.
 ///
 /// ```
-/// use zx_kernel::scenario::calls::status_name;
+/// use zxemu::scenario::calls::status_name;
 /// assert_eq!(status_name(-20), Some("ZX_ERR_BAD_STATE"));
 /// ```
 pub fn status_name(raw: i32) -> Option<&'static str> {

@@ -8,7 +8,7 @@ use std::fmt;
 /// Displays as `file:line:col: message`, the form editors jump to.
 ///
 /// ```
-/// use zx_kernel::scenario::parse;
+/// use zxemu::scenario::parse;
 /// let err = parse("t.zxs", "vmo_create 1 2 3\n").unwrap_err();
 /// assert_eq!((err.line, err.col), (1, 16));
 /// assert!(err.to_string().starts_with("t.zxs:1:16: "));

@@ -1,7 +1,7 @@
 //! Parser tests: every construct of the `.zxs` language, and every error with its location.
 
-use zx_kernel::scenario::ast::{Arg, CmpOp, ExprKind, Piece, Rhs, StepKind};
-use zx_kernel::scenario::{parse, ParseError, Script};
+use zxemu::scenario::ast::{Arg, CmpOp, ExprKind, Piece, Rhs, StepKind};
+use zxemu::scenario::{parse, ParseError, Script};
 
 fn ok(src: &str) -> Script {
     parse("t.zxs", src).unwrap_or_else(|e| panic!("{e}"))
@@ -11,7 +11,7 @@ fn err(src: &str) -> String {
     parse("t.zxs", src).map(|_| ()).expect_err("should not parse").to_string()
 }
 
-fn first_call(script: &Script) -> &zx_kernel::scenario::ast::Call {
+fn first_call(script: &Script) -> &zxemu::scenario::ast::Call {
     script.cases[0]
         .steps
         .iter()

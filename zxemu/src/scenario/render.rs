@@ -4,9 +4,9 @@
 //! pages it owns (by page index; `zero` lists zero markers), its pinned pages, and the slices and
 //! references that share its pages. Visible nodes carry the scenario's names for their VMO.
 
-use crate::introspect::{Alias, AliasKind, Family, Node, Page};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use zx_kernel::introspect::{Alias, AliasKind, Family, Node, Page};
 
 /// Options of the pictures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub struct RenderOptions {
 /// ```
 /// use std::collections::BTreeMap;
 /// use zx_kernel::introspect::{Family, Node};
-/// use zx_kernel::scenario::render::{render_text, RenderOptions};
+/// use zxemu::scenario::render::{render_text, RenderOptions};
 /// let node = Node { id: 0, koid: Some(1), name: String::new(), hidden: false, parent: None,
 ///     parent_offset: 0, parent_limit: 0, size: 4096, pages: vec![], aliases: vec![] };
 /// let labels = BTreeMap::from([(1, "a".to_string())]);
@@ -202,25 +202,74 @@ fn window(offset: u64, len: u64) -> String {
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use zx_kernel::scenario::render::render_dot;
+/// use zxemu::scenario::render::render_dot;
 /// let dot = render_dot(&[], &BTreeMap::new());
 /// assert!(dot.starts_with("digraph zxemu {"));
 /// ```
 pub fn render_dot(families: &[Family], labels: &BTreeMap<u64, String>) -> String {
     let mut out = String::from("digraph zxemu {\n  node [shape=box, fontname=\"monospace\"];\n");
-    for f in families {
-        let _ = writeln!(out, "  subgraph cluster_f{} {{\n    label=\"family {}\";", f.id, f.id);
-        for node in &f.nodes {
-            dot_node(&mut out, f, node, labels);
+    dot_families(&mut out, "", "  ", families, labels);
+    out.push_str("}\n");
+    out
+}
+
+/// One Graphviz digraph for several cases: each `(title, families, labels)` becomes a
+/// `subgraph cluster_N` labelled with its title, holding its families' clusters.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use zxemu::scenario::render::render_dot_cases;
+/// let dot = render_dot_cases(&[("a".into(), vec![], BTreeMap::new()), ("b".into(), vec![], BTreeMap::new())]);
+/// assert_eq!(dot.matches("digraph").count(), 1);
+/// assert!(dot.contains("subgraph cluster_1 {"));
+/// ```
+pub fn render_dot_cases(cases: &[(String, Vec<Family>, BTreeMap<u64, String>)]) -> String {
+    let mut out = String::from("digraph zxemu {\n  node [shape=box, fontname=\"monospace\"];\n");
+    for (i, (title, families, labels)) in cases.iter().enumerate() {
+        let _ = writeln!(out, "  subgraph cluster_{i} {{\n    label=\"{}\";", escape(title));
+        if families.is_empty() {
+            let _ = writeln!(out, "    c{i}_empty [label=\"no VMO families\", shape=plaintext];");
         }
+        dot_families(&mut out, &format!("c{i}_"), "    ", families, labels);
         out.push_str("  }\n");
     }
     out.push_str("}\n");
     out
 }
 
-fn dot_node(out: &mut String, f: &Family, node: &Node, labels: &BTreeMap<u64, String>) {
-    let id = format!("f{}_n{}", f.id, node.id);
+/// The family clusters; every node id starts with `prefix`, every line with `indent`.
+fn dot_families(
+    out: &mut String,
+    prefix: &str,
+    indent: &str,
+    families: &[Family],
+    labels: &BTreeMap<u64, String>,
+) {
+    for f in families {
+        let _ = writeln!(
+            out,
+            "{indent}subgraph cluster_{prefix}f{} {{\n{indent}  label=\"family {}\";",
+            f.id, f.id
+        );
+        let mut body = String::new();
+        for node in &f.nodes {
+            dot_node(&mut body, prefix, f, node, labels);
+        }
+        for line in body.lines() {
+            let _ = writeln!(out, "{indent}{}", &line[2..]);
+        }
+        let _ = writeln!(out, "{indent}}}");
+    }
+}
+
+fn dot_node(
+    out: &mut String,
+    prefix: &str,
+    f: &Family,
+    node: &Node,
+    labels: &BTreeMap<u64, String>,
+) {
+    let id = format!("{prefix}f{}_n{}", f.id, node.id);
     let mut text = format!("#{} {}", node.id, label(node, labels));
     if let Some(koid) = node.koid.filter(|_| !node.hidden) {
         let _ = write!(text, " (koid {koid})");
@@ -235,10 +284,10 @@ fn dot_node(out: &mut String, f: &Family, node: &Node, labels: &BTreeMap<u64, St
     let _ = writeln!(out, "    {id} [label=\"{}\"{style}];", escape(&text));
     if let Some(p) = node.parent.filter(|_| !is_root(f, node)) {
         let edge = window(node.parent_offset, node.parent_limit);
-        let _ = writeln!(out, "    f{}_n{p} -> {id} [label=\"{}\"];", f.id, escape(&edge));
+        let _ = writeln!(out, "    {prefix}f{}_n{p} -> {id} [label=\"{}\"];", f.id, escape(&edge));
     }
     for a in &node.aliases {
-        let alias = format!("f{}_a{}", f.id, a.koid);
+        let alias = format!("{prefix}f{}_a{}", f.id, a.koid);
         let _ = writeln!(
             out,
             "    {alias} [label=\"{}\", shape=note];",

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use zx_kernel::introspect::{Alias, AliasKind, Family, Node, Page};
-use zx_kernel::scenario::render::{render_dot, render_text, RenderOptions};
+use zxemu::scenario::render::{render_dot, render_text, RenderOptions};
 
 fn page(index: u64, paddr: Option<u64>, pin_count: u32) -> Page {
     Page { offset: index * 4096, paddr, pin_count }

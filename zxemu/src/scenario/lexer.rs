@@ -58,11 +58,31 @@ pub struct Token {
 /// Splits `src` into tokens; `#` starts a comment that runs to the end of the line.
 ///
 /// ```
-/// use zx_kernel::scenario::lexer::{tokenize, Tok};
+/// use zxemu::scenario::lexer::{tokenize, Tok};
 /// let toks = tokenize("t.zxs", "vmo_create 2P 0 -> a").unwrap();
 /// assert_eq!(toks[1].tok, Tok::Num(8192));
 /// ```
 pub fn tokenize(file: &str, src: &str) -> Result<Vec<Token>, ParseError> {
+    tokenize_all(file, src).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// Like [`tokenize`], but gives every lexical error of the file (at most one a line: the rest of
+/// a line is skipped after its error).
+///
+/// ```
+/// use zxemu::scenario::lexer::tokenize_all;
+/// let errors = tokenize_all("t.zxs", "vmo_create 4k 0\nvmo_get_size ~\n").unwrap_err();
+/// assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [1, 2]);
+/// ```
+pub fn tokenize_all(file: &str, src: &str) -> Result<Vec<Token>, Vec<ParseError>> {
+    match tokenize_lossy(file, src) {
+        (toks, errors) if errors.is_empty() => Ok(toks),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// The tokens of every line without a lexical error, and the errors.
+pub(crate) fn tokenize_lossy(file: &str, src: &str) -> (Vec<Token>, Vec<ParseError>) {
     Lexer { file, chars: src.chars().collect(), i: 0, line: 1, col: 1 }.run()
 }
 
@@ -75,8 +95,9 @@ struct Lexer<'a> {
 }
 
 impl Lexer<'_> {
-    fn run(mut self) -> Result<Vec<Token>, ParseError> {
-        let mut out = Vec::new();
+    fn run(mut self) -> (Vec<Token>, Vec<ParseError>) {
+        let mut out: Vec<Token> = Vec::new();
+        let mut errors = Vec::new();
         while let Some(c) = self.peek(0) {
             let pos = self.pos();
             match c {
@@ -86,15 +107,22 @@ impl Lexer<'_> {
                     self.bump();
                     out.push(Token { tok: Tok::Newline, pos });
                 }
-                _ => {
-                    let tok = self.token(c)?;
-                    out.push(Token { tok, pos });
-                }
+                _ => match self.token(c) {
+                    Ok(tok) => out.push(Token { tok, pos }),
+                    Err(e) => {
+                        // Drop the whole line, so the parser does not report it again.
+                        errors.push(e);
+                        while out.last().is_some_and(|t| t.tok != Tok::Newline) {
+                            out.pop();
+                        }
+                        self.skip_comment();
+                    }
+                },
             }
         }
         out.push(Token { tok: Tok::Newline, pos: self.pos() });
         out.push(Token { tok: Tok::Eof, pos: self.pos() });
-        Ok(out)
+        (out, errors)
     }
 
     fn token(&mut self, c: char) -> Result<Tok, ParseError> {

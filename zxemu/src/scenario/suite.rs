@@ -14,7 +14,7 @@ impl Suite {
     /// The suite built into the binary from `tests/scenarios/`.
     ///
     /// ```
-    /// let suite = zx_kernel::scenario::Suite::builtin();
+    /// let suite = zxemu::scenario::Suite::builtin();
     /// assert!(suite.files.iter().all(|(name, _)| name.ends_with(".zxs")));
     /// ```
     pub fn builtin() -> Suite {

@@ -7,10 +7,10 @@ use super::calls::status_name;
 use super::check::MAX_BUFFER;
 use super::dispatch::{dispatch, Args, Field, Val, Value};
 use super::parser::apply;
-use crate::{Kernel, KernelConfig, Process};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
+use zx_kernel::{Kernel, KernelConfig, Process};
 
 /// Why a case failed: where, and what happened instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +79,7 @@ impl Env {
     /// The names of live bound handles, by the koid of their object (`a, b` when several).
     ///
     /// ```
-    /// use zx_kernel::scenario::{parse, run_case};
+    /// use zxemu::scenario::{parse, run_case};
     /// let script = parse("t.zxs", "vmo_create 4K 0 -> a => ZX_OK\n").unwrap();
     /// let (_, env) = run_case(&script, &script.cases[0], None);
     /// assert_eq!(env.labels().values().next().map(String::as_str), Some("a"));
@@ -107,7 +107,7 @@ impl Env {
 /// Runs every case of `script`, in order.
 ///
 /// ```
-/// use zx_kernel::scenario::{parse, run_script};
+/// use zxemu::scenario::{parse, run_script};
 /// let script = parse("t.zxs", "vmo_create 2P 0 -> a\nvmo_get_size a == 8K\n").unwrap();
 /// assert!(run_script(&script).iter().all(|r| r.passed()));
 /// ```
@@ -118,7 +118,13 @@ pub fn run_script(script: &Script) -> Vec<CaseReport> {
 /// Runs one case on a fresh kernel; with `log`, writes each executed line and what it returned.
 pub fn run_case(script: &Script, case: &Case, log: Option<&mut String>) -> (CaseReport, Env) {
     let start = Instant::now();
-    let mut runner = Runner { env: Env::new(case), script, log };
+    let width = case
+        .steps
+        .iter()
+        .map(|st| code_part(script.source_line(st.pos.line)).chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut runner = Runner { env: Env::new(case), script, log, width };
     let failure = case.steps.iter().find_map(|step| runner.step(step.pos, &step.kind).err());
     let report = CaseReport {
         file: script.file.clone(),
@@ -133,6 +139,24 @@ struct Runner<'a> {
     env: Env,
     script: &'a Script,
     log: Option<&'a mut String>,
+    /// The widest statement of the case (without comments), to align the `-v` log.
+    width: usize,
+}
+
+/// A source line without its comment and surrounding blanks.
+fn code_part(line: &str) -> &str {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return line[..i].trim(),
+            _ => {}
+        }
+    }
+    line.trim()
 }
 
 fn fail(pos: Pos, message: impl Into<String>) -> Failure {
@@ -161,12 +185,13 @@ impl Runner<'_> {
         let Some(log) = self.log.as_deref_mut() else {
             return;
         };
-        let source = self.script.source_line(pos.line).trim();
+        let source = code_part(self.script.source_line(pos.line));
         let outcome = match result {
             Ok(summary) => summary.clone(),
             Err(f) => format!("FAILED: {}", f.message),
         };
-        let _ = writeln!(log, "{:>5} | {source:<60} {outcome}", pos.line);
+        let width = self.width;
+        let _ = writeln!(log, "{:>5} | {source:<width$}  {outcome}", pos.line);
     }
 
     fn call(&mut self, pos: Pos, call: &Call) -> Result<String, Failure> {
@@ -384,6 +409,7 @@ fn summary(v: &Value) -> String {
                 .iter()
                 .filter(|(_, f)| *f != Field::Int(0) && *f != Field::Name(Vec::new()))
                 .map(|(n, f)| match f {
+                    Field::Int(v) if n.ends_with("koid") => format!("{n}={v}"),
                     Field::Int(v) => format!("{n}={v:#x}"),
                     Field::Name(b) => format!("{n}={}", show_bytes(b)),
                 })

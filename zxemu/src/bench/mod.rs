@@ -3,7 +3,7 @@
 //! is met.
 //!
 //! ```no_run
-//! use zx_kernel::bench::{run, BenchOptions};
+//! use zxemu::bench::{run, BenchOptions};
 //! let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
 //! run(BenchOptions { quick: true, ..Default::default() }, &mut out, &mut err);
 //! ```
@@ -20,7 +20,7 @@ pub use table::{evaluate, json, markdown, ratio, Row};
 /// Options of `zxemu bench`.
 ///
 /// ```
-/// let opts = zx_kernel::bench::BenchOptions::default();
+/// let opts = zxemu::bench::BenchOptions::default();
 /// assert!(!opts.quick && !opts.json);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub struct BenchOptions {
 /// Parses a figure name, `B1` to `B8` (case-insensitive), into its number.
 ///
 /// ```
-/// use zx_kernel::bench::parse_figure;
+/// use zxemu::bench::parse_figure;
 /// assert_eq!(parse_figure("B3"), Ok(3));
 /// assert!(parse_figure("B9").is_err());
 /// ```
@@ -52,7 +52,7 @@ pub fn parse_figure(name: &str) -> Result<u8, String> {
 /// the rows with `met` set. Progress goes to `err`.
 ///
 /// ```no_run
-/// use zx_kernel::bench::{measure, Plan};
+/// use zxemu::bench::{measure, Plan};
 /// let rows = measure(&Plan::quick(), None, &mut std::io::sink());
 /// assert_eq!(rows.len(), 21);
 /// assert_eq!(measure(&Plan::quick(), Some(5), &mut std::io::sink()).len(), 2);
@@ -90,7 +90,7 @@ pub fn measure(plan: &Plan, only: Option<u8>, err: &mut dyn Write) -> Vec<Row> {
 /// do not change the status.
 ///
 /// ```no_run
-/// use zx_kernel::bench::{run, BenchOptions};
+/// use zxemu::bench::{run, BenchOptions};
 /// let (mut out, mut err) = (Vec::new(), Vec::new());
 /// assert_eq!(run(BenchOptions { quick: true, json: true, only: None }, &mut out, &mut err), 0);
 /// ```

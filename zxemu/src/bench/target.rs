@@ -52,7 +52,7 @@ impl fmt::Display for TargetError {
 /// Parses a target string into its clauses (`—` or the empty string has none).
 ///
 /// ```
-/// use zx_kernel::bench::target::{parse, Clause, Cmp};
+/// use zxemu::bench::target::{parse, Clause, Cmp};
 /// assert_eq!(parse("ratio ≥ 50").unwrap(), vec![Clause::Ratio(Cmp::AtLeast, 50.0)]);
 /// assert!(parse("—").unwrap().is_empty());
 /// ```
@@ -97,7 +97,7 @@ fn parse_clause(clause: &str) -> Result<Clause, TargetError> {
 /// without a target meets it.
 ///
 /// ```
-/// use zx_kernel::bench::{target::met, Row};
+/// use zxemu::bench::{target::met, Row};
 /// let row = Row::new("B5", "single", 20.0, "ns", 100.0, "≤ 25 ns");
 /// assert_eq!(met(&row, &[]), Ok(true));
 /// ```
