@@ -37,7 +37,7 @@ mod suite;
 
 pub use ast::Script;
 pub use error::ParseError;
-pub use runner::{run_case, run_script, Bound, CaseReport, Env, Failure};
+pub use runner::{run_case, run_case_on, run_script, Bound, CaseReport, Env, Failure};
 pub use suite::Suite;
 
 use std::path::Path;

@@ -66,12 +66,13 @@ pub struct Env {
 }
 
 impl Env {
-    fn new(case: &Case) -> Self {
+    fn new(case: &Case, prepare: impl FnOnce(&Kernel)) -> Self {
         let mut config = KernelConfig::default();
         if let Some(bytes) = case.memory {
             config.memory_bytes = bytes;
         }
         let kernel = Kernel::new(config);
+        prepare(&kernel);
         let processes = HashMap::from([("main".to_string(), kernel.create_process())]);
         Env { kernel, processes, names: HashMap::new() }
     }
@@ -117,6 +118,26 @@ pub fn run_script(script: &Script) -> Vec<CaseReport> {
 
 /// Runs one case on a fresh kernel; with `log`, writes each executed line and what it returned.
 pub fn run_case(script: &Script, case: &Case, log: Option<&mut String>) -> (CaseReport, Env) {
+    run_case_on(script, case, log, |_| {})
+}
+
+/// [`run_case`], with `prepare` called on the fresh kernel before the first step (to set
+/// its failure injector, for example).
+///
+/// ```
+/// use zx_kernel::FaultPlan;
+/// use zxemu::scenario::{parse, run_case_on};
+/// let script = parse("t.zxs", "vmo_create 4K 0 -> a\nvmo_write a \"x\" 0 => ZX_OK\n").unwrap();
+/// let fail_first = |k: &zx_kernel::Kernel| k.fault_injector().set(FaultPlan::FailAt(0));
+/// let (report, _) = run_case_on(&script, &script.cases[0], None, fail_first);
+/// assert!(report.failure.unwrap().message.contains("ZX_ERR_NO_MEMORY"));
+/// ```
+pub fn run_case_on(
+    script: &Script,
+    case: &Case,
+    log: Option<&mut String>,
+    prepare: impl FnOnce(&Kernel),
+) -> (CaseReport, Env) {
     let start = Instant::now();
     let width = case
         .steps
@@ -124,7 +145,7 @@ pub fn run_case(script: &Script, case: &Case, log: Option<&mut String>) -> (Case
         .map(|st| code_part(script.source_line(st.pos.line)).chars().count())
         .max()
         .unwrap_or(0);
-    let mut runner = Runner { env: Env::new(case), script, log, width };
+    let mut runner = Runner { env: Env::new(case, prepare), script, log, width };
     let failure = case.steps.iter().find_map(|step| runner.step(step.pos, &step.kind).err());
     let report = CaseReport {
         file: script.file.clone(),
