@@ -25,6 +25,10 @@ pub struct KernelConfig {
     pub device_memory_base: u64,
     /// Bytes in the device-memory window (default 64 MiB).
     pub device_memory_bytes: u64,
+    /// Zircon's `kernel.enable-debugging-syscalls` boot option (default off, as in Zircon):
+    /// when set, `ZX_VMO_OP_CACHE_INVALIDATE` works (it needs WRITE); when clear it answers
+    /// `NOT_SUPPORTED`. Later calls that Zircon gates the same way use this switch too.
+    pub enable_debugging_syscalls: bool,
 }
 
 impl Default for KernelConfig {
@@ -35,6 +39,7 @@ impl Default for KernelConfig {
             ram_base: settings.ram_base,
             device_memory_base: settings.device_memory_base,
             device_memory_bytes: settings.device_memory_bytes,
+            enable_debugging_syscalls: settings.enable_debugging_syscalls,
         }
     }
 }
@@ -55,6 +60,7 @@ impl KernelConfig {
             ram_base,
             device_memory_base: self.device_memory_base,
             device_memory_bytes: self.device_memory_bytes,
+            enable_debugging_syscalls: self.enable_debugging_syscalls,
         }
     }
 }

@@ -26,6 +26,9 @@ pub struct KernelSettings {
     pub device_memory_base: u64,
     /// Bytes in the device-memory window.
     pub device_memory_bytes: u64,
+    /// Zircon's boot option of the same name: lets `ZX_VMO_OP_CACHE_INVALIDATE` run (off by
+    /// default, as in Zircon).
+    pub enable_debugging_syscalls: bool,
 }
 
 impl Default for KernelSettings {
@@ -35,6 +38,7 @@ impl Default for KernelSettings {
             ram_base: 0x8000_0000,
             device_memory_base: 0x10_0000_0000,
             device_memory_bytes: 64 << 20,
+            enable_debugging_syscalls: false,
         }
     }
 }

@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use zx_conformance::*;
 use zx_kernel::zx::*;
-use zx_kernel::{Process, Status};
+use zx_kernel::{Kernel, KernelConfig, Process, Status};
 
 fn op(p: &Process, h: zx_handle_t, op: u32, offset: u64, size: u64) -> Result<(), Status> {
     p.vmo_op_range(h, op, offset, size, &mut [])
@@ -856,4 +856,88 @@ proptest! {
     fn random_ops_match_byte_and_page_model(ops in proptest::collection::vec(op_strategy(), 1..24)) {
         run_model(&ops)?;
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cache ops on physical VMOs; CACHE_INVALIDATE behind the debugging switch
+// ---------------------------------------------------------------------------------------------
+
+const CACHE_OPS: [u32; 3] =
+    [ZX_VMO_OP_CACHE_SYNC, ZX_VMO_OP_CACHE_CLEAN, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE];
+
+#[test]
+fn cache_ops_on_a_physical_vmo_are_not_supported() {
+    let (k, p) = setup();
+    let dev = Dev::new(&p);
+    let phys = dev.physical(&p, 2);
+    let slice = child(&p, phys, ZX_VMO_CHILD_SLICE, P, P);
+    for o in CACHE_OPS {
+        assert_err!(op(&p, phys, o, 0, P), ZX_ERR_NOT_SUPPORTED, "op {o}");
+        assert_err!(op(&p, slice, o, 0, P), ZX_ERR_NOT_SUPPORTED, "op {o} on a slice");
+        // The range checks come first.
+        assert_err!(op(&p, phys, o, 0, 0), ZX_ERR_INVALID_ARGS, "op {o} length 0");
+        assert_err!(op(&p, phys, o, P, 2 * P), ZX_ERR_OUT_OF_RANGE, "op {o} past the end");
+    }
+    // Contiguous VMOs are ordinary RAM: the ops succeed.
+    let contiguous = dev.contiguous(&p, 2);
+    for o in CACHE_OPS {
+        ok!(op(&p, contiguous, o, 0, 2 * P));
+    }
+    close_all(&p, &[contiguous, slice, phys]);
+    dev.close(&p);
+    assert_no_leak(&k);
+}
+
+fn debugging_kernel() -> (Kernel, Process) {
+    let kernel =
+        Kernel::new(KernelConfig { enable_debugging_syscalls: true, ..KernelConfig::default() });
+    let process = kernel.create_process();
+    (kernel, process)
+}
+
+#[test]
+fn debugging_syscalls_are_off_by_default() {
+    assert!(!KernelConfig::default().enable_debugging_syscalls);
+    let (k, p) = setup();
+    let h = vmo(&p, P);
+    assert_err!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, 0, P), ZX_ERR_NOT_SUPPORTED);
+    // Rights are still checked before the op.
+    let read_only = dup(&p, h, ZX_RIGHT_READ);
+    assert_err!(op(&p, read_only, ZX_VMO_OP_CACHE_INVALIDATE, 0, P), ZX_ERR_ACCESS_DENIED);
+    close_all(&p, &[read_only, h]);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn cache_invalidate_works_with_debugging_syscalls() {
+    let (k, p) = debugging_kernel();
+    let h = vmo(&p, 2 * P);
+    fill(&p, h, 0, (2 * P) as usize, 0x77);
+    ok!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, 0, 2 * P));
+    ok!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, 5, 10));
+    // Nothing to invalidate in an emulator: the content stays.
+    assert_bytes(&p, h, 0, (2 * P) as usize, 0x77);
+    // It needs WRITE, where the other cache ops need READ.
+    let read_only = dup(&p, h, ZX_RIGHT_READ);
+    assert_err!(op(&p, read_only, ZX_VMO_OP_CACHE_INVALIDATE, 0, P), ZX_ERR_ACCESS_DENIED);
+    ok!(op(&p, read_only, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, 0, P));
+    let write_only = dup(&p, h, ZX_RIGHT_WRITE);
+    ok!(op(&p, write_only, ZX_VMO_OP_CACHE_INVALIDATE, 0, P));
+    // The same checks as CACHE_CLEAN_INVALIDATE, in the same order.
+    assert_err!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, 0, 0), ZX_ERR_INVALID_ARGS);
+    assert_err!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, P, 2 * P), ZX_ERR_OUT_OF_RANGE);
+    assert_err!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, u64::MAX, 2), ZX_ERR_OUT_OF_RANGE);
+    close_all(&p, &[write_only, read_only, h]);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn cache_invalidate_on_a_physical_vmo_is_not_supported_with_debugging_syscalls() {
+    let (k, p) = debugging_kernel();
+    let dev = Dev::new(&p);
+    let phys = dev.physical(&p, 1);
+    assert_err!(op(&p, phys, ZX_VMO_OP_CACHE_INVALIDATE, 0, P), ZX_ERR_NOT_SUPPORTED);
+    close_all(&p, &[phys]);
+    dev.close(&p);
+    assert_no_leak(&k);
 }

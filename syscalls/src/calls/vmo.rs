@@ -230,15 +230,15 @@ impl ProcessCore {
                 lock_discardable(vmo, op == zx::ZX_VMO_OP_TRY_LOCK, offset, size, buffer)
             }
             zx::ZX_VMO_OP_UNLOCK => Ok(vmo.unlock_range(offset, size)?),
+            zx::ZX_VMO_OP_CACHE_INVALIDATE
+                if !self.kernel().settings().enable_debugging_syscalls =>
+            {
+                Err(Status::NOT_SUPPORTED)
+            }
             zx::ZX_VMO_OP_CACHE_SYNC
             | zx::ZX_VMO_OP_CACHE_CLEAN
-            | zx::ZX_VMO_OP_CACHE_CLEAN_INVALIDATE => {
-                if size == 0 {
-                    return Err(Status::INVALID_ARGS);
-                }
-                Ok(vmo.check_range(offset, size)?)
-            }
-            zx::ZX_VMO_OP_CACHE_INVALIDATE => Err(Status::NOT_SUPPORTED),
+            | zx::ZX_VMO_OP_CACHE_CLEAN_INVALIDATE
+            | zx::ZX_VMO_OP_CACHE_INVALIDATE => cache_op(vmo, offset, size),
             zx::ZX_VMO_OP_PREFETCH => Ok(vmo.check_range(offset, size)?),
             _ => Ok(()), // DONT_NEED and ALWAYS_NEED: hints, accepted for any range.
         }
@@ -375,6 +375,19 @@ impl ProcessCore {
         );
         Ok(())
     }
+}
+
+/// The cache operations: length 0 → INVALID_ARGS; past the end → OUT_OF_RANGE; a physical
+/// VMO → NOT_SUPPORTED; otherwise nothing to do (the emulator has no caches).
+fn cache_op(vmo: &zx_vm::Vmo, offset: u64, size: u64) -> Result<(), Status> {
+    if size == 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    vmo.check_range(offset, size)?;
+    if vmo.is_physical() {
+        return Err(Status::NOT_SUPPORTED);
+    }
+    Ok(())
 }
 
 /// LOCK and TRY_LOCK: not discardable → NOT_SUPPORTED; not the whole VMO → OUT_OF_RANGE;
