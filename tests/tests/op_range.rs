@@ -537,10 +537,11 @@ fn lock_writes_lock_state_for_whole_vmo() {
     let h = vmo_opts(&p, 3 * P, ZX_VMO_DISCARDABLE);
     assert_eq!(lock(&p, h, 3 * P), (0, 3 * P, 0, 0));
     unlock(&p, h, 3 * P);
-    // TRY_LOCK on a VMO that was never discarded succeeds and reports the same state.
+    // TRY_LOCK on a VMO that was never discarded succeeds; it reports nothing, so the
+    // buffer that came with it is left as it was.
     let mut buf = [0xEEu8; 32];
     ok!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 3 * P, &mut buf));
-    assert_eq!(lock_state(&buf), (0, 3 * P, 0, 0));
+    assert_eq!(buf, [0xEE; 32]);
     unlock(&p, h, 3 * P);
     // A larger buffer gets the 32-byte record at its start.
     let mut big = [0xEEu8; 40];
@@ -577,13 +578,12 @@ fn lock_range_must_be_the_whole_vmo() {
 fn lock_with_short_buffer_is_invalid_args_and_takes_no_lock() {
     let (k, p) = setup();
     let h = vmo_opts(&p, 2 * P, ZX_VMO_DISCARDABLE);
-    for o in [ZX_VMO_OP_LOCK, ZX_VMO_OP_TRY_LOCK] {
-        let mut short = [0u8; 31];
-        assert_err!(p.vmo_op_range(h, o, 0, 2 * P, &mut short), ZX_ERR_INVALID_ARGS, "op {o}");
-        assert_err!(p.vmo_op_range(h, o, 0, 2 * P, &mut []), ZX_ERR_INVALID_ARGS, "op {o}");
-        // The lock was undone: UNLOCK finds it unlocked.
-        assert_err!(op(&p, h, ZX_VMO_OP_UNLOCK, 0, 2 * P), ZX_ERR_BAD_STATE, "after op {o}");
-    }
+    // Only LOCK writes a record (TRY_LOCK ignores its buffer: see try_lock_needs_no_buffer).
+    let mut short = [0u8; 31];
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 2 * P, &mut short), ZX_ERR_INVALID_ARGS);
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 2 * P, &mut []), ZX_ERR_INVALID_ARGS);
+    // No lock was taken: UNLOCK finds it unlocked.
+    assert_err!(op(&p, h, ZX_VMO_OP_UNLOCK, 0, 2 * P), ZX_ERR_BAD_STATE);
     ok!(p.handle_close(h));
     assert_no_leak(&k);
 }
@@ -633,9 +633,7 @@ fn reclaim_discards_unlocked_discardable_vmo() {
     assert_bytes(&p, h, P, 10, 0xD2);
     unlock(&p, h, 4 * P);
     // After the LOCK, TRY_LOCK succeeds again (state no longer discarded).
-    let mut buf2 = [0u8; 32];
-    ok!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 4 * P, &mut buf2));
-    assert_eq!(lock_state(&buf2), (0, 4 * P, 0, 0));
+    ok!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 4 * P, &mut []));
     unlock(&p, h, 4 * P);
     assert_clean(&k);
     ok!(p.handle_close(h));
@@ -663,9 +661,7 @@ fn reclaim_spares_locked_and_non_discardable_vmos() {
     assert_eq!(committed(&p, unlocked), 0);
     assert_eq!(vmo_bytes(&k), 4 * P);
     // TRY_LOCK on the locked one nests fine.
-    let mut buf = [0u8; 32];
-    ok!(p.vmo_op_range(locked, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut buf));
-    assert_eq!(lock_state(&buf), (0, 2 * P, 0, 0));
+    ok!(p.vmo_op_range(locked, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut []));
     unlock(&p, locked, 2 * P);
     unlock(&p, locked, 2 * P);
     assert_clean(&k);
@@ -859,8 +855,48 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cache ops on physical VMOs; CACHE_INVALIDATE behind the debugging switch
+// TRY_LOCK takes no buffer; cache ops on physical VMOs; CACHE_INVALIDATE behind the debugging
+// switch
 // ---------------------------------------------------------------------------------------------
+
+#[test]
+fn try_lock_needs_no_buffer() {
+    let (k, p) = setup();
+    let h = vmo_opts(&p, 2 * P, ZX_VMO_DISCARDABLE);
+    fill(&p, h, 0, (2 * P) as usize, 0x3C);
+    // Unlocked and not discarded: TRY_LOCK with no buffer at all locks it.
+    ok!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut []));
+    assert_eq!(k.reclaim_discardable(), 0, "locked by TRY_LOCK: not discarded");
+    unlock(&p, h, 2 * P);
+    // A buffer shorter than zx_vmo_lock_state_t is fine too, and untouched.
+    let mut short = [0x11u8; 7];
+    ok!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut short));
+    assert_eq!(short, [0x11; 7]);
+    unlock(&p, h, 2 * P);
+    // Once discarded, TRY_LOCK is UNAVAILABLE whatever the buffer.
+    assert_eq!(k.reclaim_discardable(), 2);
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut []), ZX_ERR_UNAVAILABLE);
+    // LOCK still wants the whole record, and locks nothing without it.
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 2 * P, &mut [0; 31]), ZX_ERR_INVALID_ARGS);
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_UNLOCK, 0, 2 * P, &mut []), ZX_ERR_BAD_STATE);
+    assert_eq!(lock(&p, h, 2 * P), (0, 2 * P, 0, 2 * P));
+    unlock(&p, h, 2 * P);
+    ok!(p.handle_close(h));
+    assert_no_leak(&k);
+}
+
+#[test]
+fn try_lock_checks_stay_in_order_without_a_buffer() {
+    let (k, p) = setup();
+    let plain = vmo(&p, P);
+    assert_err!(p.vmo_op_range(plain, ZX_VMO_OP_TRY_LOCK, 0, P, &mut []), ZX_ERR_NOT_SUPPORTED);
+    let h = vmo_opts(&p, 2 * P, ZX_VMO_DISCARDABLE);
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, P, &mut []), ZX_ERR_OUT_OF_RANGE);
+    let none = dup(&p, h, ZX_RIGHT_NONE);
+    assert_err!(p.vmo_op_range(none, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut []), ZX_ERR_ACCESS_DENIED);
+    close_all(&p, &[none, h, plain]);
+    assert_no_leak(&k);
+}
 
 const CACHE_OPS: [u32; 3] =
     [ZX_VMO_OP_CACHE_SYNC, ZX_VMO_OP_CACHE_CLEAN, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE];

@@ -391,7 +391,8 @@ fn cache_op(vmo: &zx_vm::Vmo, offset: u64, size: u64) -> Result<(), Status> {
 }
 
 /// LOCK and TRY_LOCK: not discardable → NOT_SUPPORTED; not the whole VMO → OUT_OF_RANGE;
-/// a buffer too small for `zx_vmo_lock_state_t` → INVALID_ARGS (and nothing is locked).
+/// for LOCK, a buffer too small for `zx_vmo_lock_state_t` → INVALID_ARGS (and nothing is
+/// locked). TRY_LOCK takes no buffer and ignores one.
 fn lock_discardable(
     vmo: &zx_vm::Vmo,
     try_only: bool,
@@ -405,8 +406,13 @@ fn lock_discardable(
     if offset != 0 || size != vmo.size() {
         return Err(Status::OUT_OF_RANGE);
     }
+    if try_only {
+        // TRY_LOCK reports nothing: whatever buffer comes with it is left alone.
+        vmo.lock_range(offset, size, true)?;
+        return Ok(());
+    }
     let out = buffer.get_mut(..LOCK_STATE_SIZE).ok_or(Status::INVALID_ARGS)?;
-    let state = vmo.lock_range(offset, size, try_only)?;
+    let state = vmo.lock_range(offset, size, false)?;
     let record = zx::zx_vmo_lock_state_t {
         offset: state.offset,
         size: state.size,
