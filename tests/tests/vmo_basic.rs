@@ -890,3 +890,27 @@ fn vmo_info_needs_no_rights() {
     close_all(&p, &[h, none, read_only]);
     assert_no_leak(&k);
 }
+
+// ---------------------------------------------------------------------------------------------
+// UNBOUNDED content sizes
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unbounded_with_a_content_size_above_the_max_size_is_out_of_range() {
+    let (k, p) = setup();
+    for size in [u64::MAX, MAX_SIZE + 1, MAX_SIZE + P] {
+        assert_err!(p.vmo_create(size, ZX_VMO_UNBOUNDED), ZX_ERR_OUT_OF_RANGE, "size {size:#x}");
+        assert_err!(
+            p.vmo_create(size, ZX_VMO_UNBOUNDED | ZX_VMO_DISCARDABLE),
+            ZX_ERR_OUT_OF_RANGE,
+            "discardable, size {size:#x}"
+        );
+    }
+    // Up to the maximum size itself, the content size is what was asked for.
+    let h = vmo_opts(&p, MAX_SIZE, ZX_VMO_UNBOUNDED);
+    assert_eq!(content_size(&p, h), MAX_SIZE);
+    let odd = vmo_opts(&p, MAX_SIZE - 1, ZX_VMO_UNBOUNDED);
+    assert_eq!(content_size(&p, odd), MAX_SIZE - 1);
+    close_all(&p, &[h, odd]);
+    assert_no_leak(&k);
+}

@@ -111,7 +111,8 @@ const LOCK_STATE_SIZE: usize = std::mem::size_of::<zx::zx_vmo_lock_state_t>();
 
 impl ProcessCore {
     /// `zx_vmo_create`: unknown options or RESIZABLE with UNBOUNDED (or DISCARDABLE) →
-    /// `INVALID_ARGS`; a size that rounds past the maximum → `OUT_OF_RANGE`.
+    /// `INVALID_ARGS`; a size that rounds past the maximum → `OUT_OF_RANGE` (with UNBOUNDED,
+    /// a requested content size above the maximum size as well).
     ///
     /// ```
     /// let kernel = zx_syscalls::KernelCore::new(Default::default());
@@ -124,6 +125,10 @@ impl ProcessCore {
     pub fn vmo_create(&self, size: u64, options: u32) -> Result<zx_handle_t, Status> {
         let vm_options = create_options(options)?;
         let unbounded = options & zx::ZX_VMO_UNBOUNDED != 0;
+        if unbounded && size > MAX_VMO_SIZE {
+            // The content size may not start out beyond the VMO.
+            return Err(Status::OUT_OF_RANGE);
+        }
         let vm_size = if unbounded { MAX_VMO_SIZE } else { size };
         let koid = self.kernel().new_koid();
         let vmo = self.kernel().vm().create_vmo(koid, vm_size, vm_options)?;
