@@ -84,7 +84,7 @@ impl KernelCore {
             settings,
             koids,
             started: Instant::now(),
-            root_resource: Arc::new(ResourceObject { koid: root_koid }),
+            root_resource: Arc::new(ResourceObject::new(root_koid)),
         })
     }
 

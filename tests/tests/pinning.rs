@@ -26,13 +26,14 @@ const SLICE: u32 = ZX_VMO_CHILD_SLICE;
 const REFERENCE: u32 = ZX_VMO_CHILD_REFERENCE;
 /// The largest page-aligned u64: adding a page or more to it overflows.
 const TOP_PAGE: u64 = !(P - 1);
-/// `ZX_DEFAULT_BTI_RIGHTS` in Zircon: BASIC | IO | MAP.
+/// `ZX_DEFAULT_BTI_RIGHTS` in Zircon: (BASIC without WAIT) | IO | PROPERTY | MAP.
 const BTI_RIGHTS: zx_rights_t = ZX_RIGHT_TRANSFER
     | ZX_RIGHT_DUPLICATE
-    | ZX_RIGHT_WAIT
     | ZX_RIGHT_INSPECT
     | ZX_RIGHT_READ
     | ZX_RIGHT_WRITE
+    | ZX_RIGHT_GET_PROPERTY
+    | ZX_RIGHT_SET_PROPERTY
     | ZX_RIGHT_MAP;
 
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ fn root_resource_iommu_and_bti_have_their_types() {
     assert_eq!(basic(&p, d.root).type_, ZX_OBJ_TYPE_RESOURCE);
     assert_eq!(basic(&p, d.iommu).type_, ZX_OBJ_TYPE_IOMMU);
     assert_eq!(basic(&p, d.bti).type_, ZX_OBJ_TYPE_BTI);
-    // Zircon: a new BTI handle has ZX_DEFAULT_BTI_RIGHTS (BASIC | IO | MAP).
+    // Zircon: a new BTI handle has ZX_DEFAULT_BTI_RIGHTS ((BASIC & !WAIT) | IO | PROPERTY | MAP).
     assert_eq!(rights_of(&p, d.bti), BTI_RIGHTS);
     // Every call gives a new handle to the same root resource.
     let root2 = ok!(p.root_resource());

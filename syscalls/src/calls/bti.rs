@@ -15,8 +15,8 @@ const PIN_OPTIONS: u32 = zx::ZX_BTI_PERM_READ
     | zx::ZX_BTI_PERM_EXECUTE
     | zx::ZX_BTI_COMPRESS
     | zx::ZX_BTI_CONTIGUOUS;
-/// `ZX_DEFAULT_BTI_RIGHTS`: BASIC | IO | MAP.
-const BTI_RIGHTS: Rights = Rights::BASIC.union(Rights::IO).union(Rights::MAP);
+/// `ZX_DEFAULT_BTI_RIGHTS` (0x80EF): BASIC without WAIT, IO, PROPERTY and MAP.
+const BTI_RIGHTS: Rights = Rights::from_bits_truncate(zx::ZX_DEFAULT_BTI_RIGHTS);
 /// The most pages one `bti_pin` takes, as in Zircon (`Bti.PinTooManyAddresses`): one more
 /// is `INVALID_ARGS`.
 const MAX_PIN_PAGES: u64 = 32_768;

@@ -214,13 +214,7 @@ impl ProcessCore {
             return Err(Status::ACCESS_DENIED);
         }
         match (property, &object) {
-            (zx::ZX_PROP_NAME, _) => {
-                let name = match &object {
-                    KernelObject::Vmo(vmo) => vmo.vmo.name(),
-                    _ => [0; zx::ZX_MAX_NAME_LEN],
-                };
-                write_record(value, &name).map(drop)
-            }
+            (zx::ZX_PROP_NAME, _) => write_record(value, &object.name()).map(drop),
             (zx::ZX_PROP_VMO_CONTENT_SIZE, KernelObject::Vmo(vmo)) => {
                 write_record(value, &vmo.vmo.content_size().to_le_bytes()).map(drop)
             }
@@ -229,8 +223,9 @@ impl ProcessCore {
         }
     }
 
-    /// `zx_object_set_property`: needs SET_PROPERTY. A name longer than 31 bytes is
-    /// truncated; `ZX_PROP_VMO_CONTENT_SIZE` takes 8 bytes and may exceed the size.
+    /// `zx_object_set_property`: needs SET_PROPERTY. `ZX_PROP_NAME` works on every object
+    /// (a name longer than 31 bytes is truncated); `ZX_PROP_VMO_CONTENT_SIZE` takes 8 bytes
+    /// and may exceed the size.
     ///
     /// ```
     /// use zx_syscalls::zx::*;
@@ -251,11 +246,10 @@ impl ProcessCore {
             return Err(Status::ACCESS_DENIED);
         }
         match (property, &object) {
-            (zx::ZX_PROP_NAME, KernelObject::Vmo(vmo)) => {
-                vmo.vmo.set_name(value);
+            (zx::ZX_PROP_NAME, _) => {
+                object.set_name(value);
                 Ok(())
             }
-            (zx::ZX_PROP_NAME, _) => Err(Status::NOT_SUPPORTED),
             (zx::ZX_PROP_VMO_CONTENT_SIZE, KernelObject::Vmo(vmo)) => {
                 let bytes: [u8; 8] = value
                     .get(..8)

@@ -252,7 +252,8 @@ impl ProcessCore {
     /// `zx_vmo_create_child`, checking in order: the size rounds past the maximum →
     /// `OUT_OF_RANGE`; NO_WRITE with RESIZABLE → `INVALID_ARGS`; the handle (a VMO with
     /// DUPLICATE and READ); a discardable parent → `NOT_SUPPORTED`; exactly one child type
-    /// (and no SLICE|RESIZABLE) else `INVALID_ARGS`; then the type's own checks.
+    /// (and no SLICE|RESIZABLE) else `INVALID_ARGS`; then the type's own checks. The child
+    /// takes the parent's name when the parent handle has GET_PROPERTY.
     ///
     /// ```
     /// use zx_syscalls::zx::*;
@@ -298,6 +299,11 @@ impl ProcessCore {
                 VmoKind::Reference,
             ),
         };
+        if parent_rights.contains(Rights::GET_PROPERTY) {
+            // As in Zircon, a child starts out with its parent's name when the caller may
+            // read that name.
+            child.set_name(&parent.vmo.name());
+        }
         let rights = child_rights(parent_rights, kind, no_write, resizable);
         let object = VmoObject::child_of(&parent, child, kind);
         self.insert(KernelObject::Vmo(Arc::new(object)), rights)
