@@ -383,6 +383,43 @@ impl Vmo {
         }
     }
 
+    /// `ZX_PROP_VMO_CONTENT_SIZE` set by a user: as Zircon does, a content size below the
+    /// VMO's size zeroes every byte from it to the end of the VMO (`[content_size, size)`),
+    /// then the content size is stored. Physical and contiguous VMOs → `NotSupported`; no
+    /// page for a partial page that must be forked → `NoMemory`, with nothing changed.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// vmo.write(&[7; 8], 0).unwrap();
+    /// vmo.set_content_size_zeroing(5).unwrap();
+    /// let mut buf = [1; 8];
+    /// vmo.read(&mut buf, 0).unwrap();
+    /// assert_eq!(buf, [7, 7, 7, 7, 7, 0, 0, 0]);
+    /// ```
+    pub fn set_content_size_zeroing(&self, content_size: u64) -> Result<(), VmError> {
+        if self.is_physical() || self.is_contiguous() {
+            return Err(VmError::NotSupported);
+        }
+        let allocator = self.vm.allocator();
+        self.with(|h| {
+            // Read under the hierarchy lock, which every resize holds.
+            let size = self.size();
+            if content_size < size {
+                let offset = self.to_node(content_size, size - content_size)?;
+                h.zero(allocator, self.node, offset, size - content_size)?;
+            }
+            if !matches!(self.view, View::Slice { .. }) {
+                h.set_content_size(self.node, content_size);
+            }
+            Ok::<(), VmError>(())
+        })?;
+        if matches!(self.view, View::Slice { .. }) {
+            *self.slice_content_size.lock() = content_size;
+        }
+        Ok(())
+    }
+
     /// The name: up to 31 bytes and a NUL.
     ///
     /// ```
