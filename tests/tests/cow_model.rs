@@ -975,11 +975,12 @@ impl Runner {
                         ZX_OK
                     }
                 } else if types == ZX_VMO_CHILD_SLICE {
-                    if offset % P != 0 || size % P != 0 {
-                        ZX_ERR_INVALID_ARGS
-                    } else if offset.checked_add(size).is_none() {
-                        ZX_ERR_OUT_OF_RANGE
-                    } else if offset + size > m.obj_size(po) {
+                    // The size is rounded up first (step 1 made sure it can be); a window
+                    // that overflows or leaves the parent is INVALID_ARGS.
+                    let len = rounded.unwrap();
+                    if offset % P != 0
+                        || offset.checked_add(len).is_none_or(|end| end > m.obj_size(po))
+                    {
                         ZX_ERR_INVALID_ARGS
                     } else if pobj.resizable {
                         ZX_ERR_NOT_SUPPORTED
@@ -1085,7 +1086,7 @@ impl Runner {
                 kind: Kind::Slice,
                 storage: ps,
                 offset: self.m.objs[po].offset + offset,
-                fixed_size: Some(size),
+                fixed_size: Some(len),
                 resizable: false,
                 parent: Some(po),
                 koid,
@@ -1097,7 +1098,8 @@ impl Runner {
                 storage: ps,
                 offset: 0,
                 fixed_size: None,
-                resizable: rs,
+                // As resizable as what it refers to; RESIZABLE only decides the RESIZE right.
+                resizable: self.m.objs[po].resizable,
                 parent: Some(po),
                 koid,
                 immutable: false,

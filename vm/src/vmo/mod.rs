@@ -767,8 +767,10 @@ impl Vmo {
     }
 
     /// Creates a SLICE child: a window `[offset, offset + size)` that shares this VMO's pages
-    /// both ways. Checks, in order: unaligned → `InvalidArgs`; overflowing → `OutOfRange`;
-    /// outside this VMO → `InvalidArgs`; this VMO resizable → `NotSupported`.
+    /// both ways. `size` is rounded up to whole pages first (past the maximum →
+    /// `OutOfRange`); the slice's content size is the unrounded `size`. Then, in order: an
+    /// unaligned offset, a window that overflows or lies outside this VMO → `InvalidArgs`;
+    /// this VMO resizable → `NotSupported`.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(4 * 4096, 0);
@@ -780,10 +782,12 @@ impl Vmo {
     /// assert_eq!(&seen, b"shared");
     /// ```
     pub fn create_slice(&self, koid: u64, offset: u64, size: u64) -> Result<Arc<Vmo>, VmError> {
-        if offset % PAGE != 0 || size % PAGE != 0 {
+        let content_size = size;
+        let size = round_up_to_page(size).ok_or(VmError::OutOfRange)?;
+        if offset % PAGE != 0 {
             return Err(VmError::InvalidArgs);
         }
-        let end = offset.checked_add(size).ok_or(VmError::OutOfRange)?;
+        let end = offset.checked_add(size).ok_or(VmError::InvalidArgs)?;
         if end > self.size() {
             return Err(VmError::InvalidArgs);
         }
@@ -798,7 +802,7 @@ impl Vmo {
         self.with(|h| h.add_user(self.node));
         let view = View::Slice { offset: base + offset, size };
         let node = (self.node, self.node_size.clone());
-        Ok(self.register_child(koid, node, view, VmoOptions::default(), size))
+        Ok(self.register_child(koid, node, view, VmoOptions::default(), content_size))
     }
 
     /// Creates a REFERENCE child: it shares everything with this VMO, size changes and
@@ -823,7 +827,9 @@ impl Vmo {
             return Err(VmError::NotSupported);
         }
         self.with(|h| h.add_user(self.node));
-        let options = VmoOptions { resizable, ..VmoOptions::default() };
+        // A reference is as resizable as what it refers to, whatever `resizable` says (that
+        // only decides whether its handle gets RESIZE).
+        let options = VmoOptions { resizable: node_resizable, ..VmoOptions::default() };
         let node = (self.node, self.node_size.clone());
         Ok(self.register_child(koid, node, View::Reference, options, 0))
     }
