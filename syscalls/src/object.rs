@@ -253,7 +253,8 @@ pub enum VmoKind {
 
 /// A VMO as a kernel object: the VM object, its signals and its place among its relatives.
 ///
-/// Invariant: `children` counts the live child objects made from this one, and
+/// Invariant: `children` counts the live child objects made from this one (a slice or
+/// reference lives while anything holds it, its own children included), and
 /// `ZX_VMO_ZERO_CHILDREN` is asserted exactly when it is 0; both change under the
 /// `children` lock. Fields drop in order, so a child's pages are released before its
 /// parent hears that it is gone.
@@ -279,13 +280,26 @@ pub struct VmoObject {
 }
 
 /// A child's link to its parent object: tells the parent when the child goes away.
+///
+/// A slice or reference holds its parent object (it sees through it, so the parent counts
+/// a child for as long as anything holds the slice, a slice of the slice included); a
+/// snapshot only refers to it, so closing the parent's last handle still frees what no one
+/// else sees.
 #[derive(Debug)]
-struct ChildOf(Weak<VmoObject>);
+enum ChildOf {
+    Holds(Arc<VmoObject>),
+    RefersTo(Weak<VmoObject>),
+}
 
 impl Drop for ChildOf {
     fn drop(&mut self) {
-        if let Some(parent) = self.0.upgrade() {
-            parent.child_gone();
+        match self {
+            ChildOf::Holds(parent) => parent.child_gone(),
+            ChildOf::RefersTo(parent) => {
+                if let Some(parent) = parent.upgrade() {
+                    parent.child_gone();
+                }
+            }
         }
     }
 }
@@ -325,7 +339,12 @@ impl VmoObject {
             kind,
             parent_koid: parent.vmo.koid(),
             children: Mutex::new(0),
-            _parent: Some(ChildOf(Arc::downgrade(parent))),
+            _parent: Some(match kind {
+                VmoKind::Slice | VmoKind::Reference => ChildOf::Holds(parent.clone()),
+                VmoKind::Root | VmoKind::Snapshot { .. } => {
+                    ChildOf::RefersTo(Arc::downgrade(parent))
+                }
+            }),
         }
     }
 

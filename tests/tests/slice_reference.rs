@@ -1,6 +1,7 @@
 //! Slices and references as Zircon's own tests see them: slice sizes round up like every
-//! child's, a slice's window that overflows is INVALID_ARGS, and a reference is exactly as
-//! resizable as what it refers to.
+//! child's, a slice's window that overflows is INVALID_ARGS, a slice or reference keeps its
+//! parent counting a child while anything holds it, and a reference is exactly as resizable
+//! as what it refers to.
 
 use zx_conformance::*;
 use zx_kernel::zx::*;
@@ -74,6 +75,67 @@ fn slice_of_a_physical_vmo_with_an_unaligned_size_rounds_up() {
     assert_eq!(read_vec(&p, phys, 2 * P - 3, 3), b"end".to_vec());
     close_all(&p, &[s, phys]);
     dev.close(&p);
+    assert_no_leak(&kernel);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ZX_VMO_ZERO_CHILDREN while grandchildren hold their parents
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn zero_children_waits_for_a_grandchild_slice_closed_last() {
+    let (kernel, p) = setup();
+    let root = vmo(&p, P);
+    assert!(zero_children(&p, root));
+    let middle = child(&p, root, ZX_VMO_CHILD_SLICE, 0, P);
+    assert!(!zero_children(&p, root));
+    let grandchild = child(&p, middle, ZX_VMO_CHILD_SLICE, 0, P);
+    assert!(!zero_children(&p, middle));
+    // The middle slice's handle goes, but the grandchild still holds the middle slice.
+    close_all(&p, &[middle]);
+    assert!(!zero_children(&p, root), "a slice of the closed slice still keeps it alive");
+    assert_eq!(vmo_info(&p, root).num_children, 1);
+    // The grandchild still shares the root's pages.
+    ok!(p.vmo_write(grandchild, b"through", 0));
+    assert_eq!(read_vec(&p, root, 0, 7), b"through".to_vec());
+    close_all(&p, &[grandchild]);
+    assert!(zero_children(&p, root), "the last descendant is gone");
+    assert_eq!(vmo_info(&p, root).num_children, 0);
+    close_all(&p, &[root]);
+    assert_no_leak(&kernel);
+}
+
+#[test]
+fn zero_children_waits_for_a_reference_of_a_closed_reference() {
+    let (kernel, p) = setup();
+    let root = vmo(&p, P);
+    let first = child(&p, root, ZX_VMO_CHILD_REFERENCE, 0, 0);
+    let second = child(&p, first, ZX_VMO_CHILD_REFERENCE, 0, 0);
+    close_all(&p, &[first]);
+    assert!(!zero_children(&p, root));
+    assert_eq!(vmo_info(&p, root).num_children, 1);
+    close_all(&p, &[second]);
+    assert!(zero_children(&p, root));
+    close_all(&p, &[root]);
+    assert_no_leak(&kernel);
+}
+
+#[test]
+fn zero_children_comes_back_through_a_chain_of_slices_closed_top_down() {
+    let (kernel, p) = setup();
+    let root = vmo(&p, 4 * P);
+    let mut chain = vec![child(&p, root, ZX_VMO_CHILD_SLICE, 0, 4 * P)];
+    for depth in 1..4u64 {
+        let parent = *chain.last().unwrap();
+        chain.push(child(&p, parent, ZX_VMO_CHILD_SLICE, P, (4 - depth) * P - P));
+    }
+    // Close from the top: each closed slice stays alive for the one below it.
+    for (i, &h) in chain.iter().enumerate() {
+        assert!(!zero_children(&p, root), "before closing link {i}");
+        close_all(&p, &[h]);
+    }
+    assert!(zero_children(&p, root));
+    close_all(&p, &[root]);
     assert_no_leak(&kernel);
 }
 
