@@ -1,5 +1,5 @@
 //! The C-compatible names of the Zircon ABI: types, constants and `#[repr(C)]` records,
-//! with the values of Zircon's headers (semantics.md §1).
+//! with the values of Zircon's headers (docs/reference.md §1).
 //!
 //! ```
 //! use zx_syscalls::zx::*;

@@ -1,4 +1,4 @@
-//! Conformance tests for semantics.md §5 (children and copy-on-write): the check order of
+//! Conformance tests for docs/reference.md §5 (children and copy-on-write): the check order of
 //! `vmo_create_child`, the child-rights formula, SNAPSHOT (and ALOW / SNAPSHOT_MODIFIED on
 //! anonymous parents), SLICE, REFERENCE, `num_children` and `ZX_VMO_ZERO_CHILDREN`, op_range and
 //! set_size inside copy-on-write relations, and what fork-on-write costs in pages.
@@ -82,7 +82,7 @@ fn is_snapshot_type(options: u32) -> bool {
     options & (SNAPSHOT | ALOW | MODIFIED) != 0
 }
 
-/// semantics.md §5: `(parent & !RESIZE) | GET_PROPERTY | SET_PROPERTY | (RESIZABLE ? RESIZE :
+/// docs/reference.md §5: `(parent & !RESIZE) | GET_PROPERTY | SET_PROPERTY | (RESIZABLE ? RESIZE :
 /// 0)`; then NO_WRITE removes WRITE, otherwise every snapshot type adds WRITE, removes EXECUTE.
 fn expected_child_rights(parent: zx_rights_t, options: u32) -> zx_rights_t {
     let mut r = (parent & !ZX_RIGHT_RESIZE) | ZX_RIGHT_GET_PROPERTY | ZX_RIGHT_SET_PROPERTY;

@@ -1,4 +1,4 @@
-//! Conformance tests for semantics.md §4 (`vmo_op_range`) on root VMOs: check order (handle,
+//! Conformance tests for docs/reference.md §4 (`vmo_op_range`) on root VMOs: check order (handle,
 //! type, rights before range), COMMIT, DECOMMIT, ZERO, cache ops, DONT_NEED/ALWAYS_NEED,
 //! PREFETCH, the discardable LOCK/UNLOCK/TRY_LOCK ops with `Kernel::reclaim_discardable`, and
 //! NO_MEMORY. Ends with a property test against a byte-and-page model.

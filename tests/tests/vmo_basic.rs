@@ -1,4 +1,4 @@
-//! Conformance tests for semantics.md §3 (VMO create, read, write, size, properties), with the
+//! Conformance tests for docs/reference.md §3 (VMO create, read, write, size, properties), with the
 //! root-VMO parts of §6 (`ZX_INFO_VMO` of a lone VMO) and the NO_MEMORY rule for writes.
 
 use zx_conformance::*;

@@ -1,4 +1,4 @@
-//! BTIs, PMTs and contiguous VMOs (semantics.md §7).
+//! BTIs, PMTs and contiguous VMOs (docs/reference.md §7).
 
 use tracing::instrument;
 use zx_handles::Rights;

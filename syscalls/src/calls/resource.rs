@@ -1,4 +1,4 @@
-//! The root resource and what it unlocks: IOMMUs and physical VMOs (semantics.md §7).
+//! The root resource and what it unlocks: IOMMUs and physical VMOs (docs/reference.md §7).
 
 use tracing::instrument;
 use zx_handles::Rights;
