@@ -285,16 +285,35 @@ pub struct VmoObject {
 /// a child for as long as anything holds the slice, a slice of the slice included); a
 /// snapshot only refers to it, so closing the parent's last handle still frees what no one
 /// else sees.
+///
+/// A chain of slices whose handles are all closed goes away link by link, in a loop: letting
+/// each last reference drop inside the previous drop would take a stack frame per link, and a
+/// program can make the chain as long as it likes.
 #[derive(Debug)]
 enum ChildOf {
-    Holds(Arc<VmoObject>),
+    /// Always `Some` until the link is dropped.
+    Holds(Option<Arc<VmoObject>>),
     RefersTo(Weak<VmoObject>),
 }
 
 impl Drop for ChildOf {
     fn drop(&mut self) {
         match self {
-            ChildOf::Holds(parent) => parent.child_gone(),
+            ChildOf::Holds(parent) => {
+                let mut next = parent.take();
+                while let Some(parent) = next {
+                    parent.child_gone();
+                    // Was this the last reference? Then unlink the parent's own link first,
+                    // so that dropping the parent here does not recurse into it.
+                    let Some(mut unheld) = Arc::into_inner(parent) else { break };
+                    next = match unheld._parent.as_mut() {
+                        Some(ChildOf::Holds(grandparent)) => grandparent.take(),
+                        _ => None,
+                    };
+                    // Its pages go before its own parent hears that it is gone.
+                    drop(unheld);
+                }
+            }
             ChildOf::RefersTo(parent) => {
                 if let Some(parent) = parent.upgrade() {
                     parent.child_gone();
@@ -340,7 +359,7 @@ impl VmoObject {
             parent_koid: parent.vmo.koid(),
             children: Mutex::new(0),
             _parent: Some(match kind {
-                VmoKind::Slice | VmoKind::Reference => ChildOf::Holds(parent.clone()),
+                VmoKind::Slice | VmoKind::Reference => ChildOf::Holds(Some(parent.clone())),
                 VmoKind::Root | VmoKind::Snapshot { .. } => {
                     ChildOf::RefersTo(Arc::downgrade(parent))
                 }

@@ -139,6 +139,29 @@ fn zero_children_comes_back_through_a_chain_of_slices_closed_top_down() {
     assert_no_leak(&kernel);
 }
 
+#[test]
+fn a_long_chain_of_closed_slices_goes_away_link_by_link() {
+    // Every slice holds the one it was made from. Closing the end of a very long chain, whose
+    // other handles are all closed, must release the links one after the other, not with a
+    // stack frame per link.
+    let (kernel, p) = setup();
+    let root = vmo(&p, P);
+    let mut last = child(&p, root, ZX_VMO_CHILD_SLICE, 0, P);
+    for _ in 0..100_000 {
+        let next = child(&p, last, ZX_VMO_CHILD_SLICE, 0, P);
+        close_all(&p, &[last]);
+        last = next;
+    }
+    ok!(p.vmo_write(last, b"deep", 0));
+    assert_eq!(read_vec(&p, root, 0, 4), b"deep".to_vec());
+    assert_eq!(vmo_info(&p, root).num_children, 1);
+    close_all(&p, &[last]);
+    assert!(zero_children(&p, root));
+    assert_eq!(vmo_info(&p, root).num_children, 0);
+    close_all(&p, &[root]);
+    assert_no_leak(&kernel);
+}
+
 // ---------------------------------------------------------------------------------------------
 // References inherit resizability
 // ---------------------------------------------------------------------------------------------
