@@ -1,7 +1,10 @@
 //! Fuzz target `syscalls`: decodes the input into a sequence of syscalls with arbitrary
 //! arguments against one small kernel (256 pages of RAM) and two processes.
 //!
-//! Checks: no call panics and no call returns `ZX_ERR_INTERNAL`; `kmem_stats` stays sane after
+//! It reaches far offsets (near `u64::MAX` and `MAX_SIZE`), long chains of snapshot-and-close,
+//! handle values of the other process, and the allocation-failure injector.
+//!
+//! Checks: no call panics and no call returns `ZX_ERR_INTERNAL`; `kmem_stats` adds up after
 //! every call; after the sequence `check_invariants()` is Ok; after every handle is closed (PMTs
 //! unpinned, BTI quarantines released) `free_bytes == total_bytes`.
 //!
@@ -12,7 +15,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use zx_kernel::zx::*;
-use zx_kernel::{Kernel, KernelConfig, Process, Status};
+use zx_kernel::{FaultPlan, Kernel, KernelConfig, Process, Status};
 
 const P: u64 = ZX_PAGE_SIZE;
 const MAX_SIZE: u64 = 0xFFFF_FFFF_FFFE_0000;
@@ -54,6 +57,9 @@ enum N {
     NearMax(u8),
     /// u64::MAX minus `n` (wrapping).
     NearTop(u8),
+    /// The last page-aligned offset below 2^64, minus `n` pages: far offsets that are valid
+    /// alignment-wise, so they reach the overflow checks of children and resizes.
+    TopPages(u8),
     Raw(u64),
 }
 
@@ -66,6 +72,7 @@ impl N {
             N::Bytes(b) => u64::from(b),
             N::NearMax(n) => MAX_SIZE.wrapping_sub(u64::from(n) * P),
             N::NearTop(n) => u64::MAX - u64::from(n),
+            N::TopPages(n) => (u64::MAX & !(P - 1)) - u64::from(n) * P,
             N::Raw(v) => v,
         }
     }
@@ -301,6 +308,22 @@ enum Op {
         pages: u8,
         write: bool,
     },
+    /// `rounds` times: a SNAPSHOT of the latest VMO of the chain (at `offset`), then a close
+    /// of the one before it, starting from `vmo` (which stays open).
+    SnapshotChain {
+        vmo: H,
+        offset: N,
+        size: N,
+        rounds: u8,
+    },
+    /// Not a syscall: from now on, allocation `after` (counted from here) fails, and with
+    /// `sticky` every later one as well.
+    InjectFailure {
+        after: u8,
+        sticky: bool,
+    },
+    /// Not a syscall: no more injected failures.
+    InjectNone,
     /// Not a syscall: the kernel's discardable-memory reclaim.
     Reclaim,
     /// Not a syscall: `check_invariants` in the middle of the sequence.
@@ -635,6 +658,38 @@ impl State {
                 self.run(&Call { second_process: call.second_process, op });
                 return;
             }
+            Op::SnapshotChain { vmo, offset, size, rounds } => {
+                let (first, offset, size) = (self.pick(p, vmo), offset.get(), size.get());
+                let (mut latest, mut made, mut last_status) = (first, 0, ZX_OK);
+                for _ in 0..rounds % 64 {
+                    let r = pr.vmo_create_child(latest, ZX_VMO_CHILD_SNAPSHOT, offset, size);
+                    last_status = raw(&r);
+                    let Ok(child) = r else { break };
+                    if latest != first {
+                        pr.handle_close(latest).expect("a chain link closes");
+                    }
+                    latest = child;
+                    made += 1;
+                }
+                if latest != first {
+                    self.handles[p].push(latest);
+                }
+                let desc = format!(
+                    "snapshot chain from {first:#x} at {offset:#x}, size {size:#x}: {made} links, \
+                     last status {last_status}"
+                );
+                (desc, last_status)
+            }
+            Op::InjectFailure { after, sticky } => {
+                let k = u64::from(after % 16);
+                let plan = if sticky { FaultPlan::FailFrom(k) } else { FaultPlan::FailAt(k) };
+                self.kernel.fault_injector().set(plan);
+                (format!("kernel.fault_injector().set({plan:?})"), ZX_OK)
+            }
+            Op::InjectNone => {
+                self.kernel.fault_injector().set(FaultPlan::Off);
+                ("kernel.fault_injector().set(Off)".to_string(), ZX_OK)
+            }
             Op::Reclaim => {
                 let n = self.kernel.reclaim_discardable();
                 (format!("kernel.reclaim_discardable() -> {n}"), ZX_OK)
@@ -653,11 +708,12 @@ impl State {
         assert_ne!(status, ZX_ERR_INTERNAL, "p{p}.{desc}");
         let stats = self.kernel.kmem_stats();
         assert_eq!(stats.total_bytes, RAM_PAGES * P);
-        assert!(stats.free_bytes <= stats.total_bytes, "free > total after p{p}.{desc}");
+        assert_eq!(stats.free_bytes + stats.vmo_bytes, stats.total_bytes, "after p{p}.{desc}");
     }
 
     /// Unpins every PMT, releases every quarantine, closes every handle, and checks for leaks.
     fn teardown(mut self) {
+        self.kernel.fault_injector().set(FaultPlan::Off);
         if let Err(e) = self.kernel.check_invariants() {
             panic!("check_invariants failed after the sequence: {e}");
         }
@@ -707,7 +763,11 @@ impl State {
 }
 
 fuzz_target!(|calls: Vec<Call>| {
-    let config = KernelConfig { memory_bytes: RAM_PAGES * P, ..KernelConfig::default() };
+    let config = KernelConfig {
+        memory_bytes: RAM_PAGES * P,
+        handle_seed: Some(0x5EED),
+        ..KernelConfig::default()
+    };
     let device_base = config.device_memory_base;
     let kernel = Kernel::new(config);
     let procs = [kernel.create_process(), kernel.create_process()];

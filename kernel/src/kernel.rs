@@ -31,6 +31,10 @@ pub struct KernelConfig {
     /// hands out the same values, for reproducible traces; a value from one process still
     /// names nothing in another.
     pub handle_seed: Option<u64>,
+    /// Zircon's `kernel.enable-debugging-syscalls` boot option (default off, as in Zircon):
+    /// when set, `ZX_VMO_OP_CACHE_INVALIDATE` works (it needs WRITE); when clear it answers
+    /// `NOT_SUPPORTED`. Later calls that Zircon gates the same way use this switch too.
+    pub enable_debugging_syscalls: bool,
 }
 
 impl Default for KernelConfig {
@@ -42,6 +46,7 @@ impl Default for KernelConfig {
             device_memory_base: settings.device_memory_base,
             device_memory_bytes: settings.device_memory_bytes,
             handle_seed: settings.handle_seed,
+            enable_debugging_syscalls: settings.enable_debugging_syscalls,
         }
     }
 }
@@ -63,6 +68,7 @@ impl KernelConfig {
             device_memory_base: self.device_memory_base,
             device_memory_bytes: self.device_memory_bytes,
             handle_seed: self.handle_seed,
+            enable_debugging_syscalls: self.enable_debugging_syscalls,
         }
     }
 }

@@ -14,7 +14,7 @@ use zx_syscalls::{ProcessCore, Status};
 ///
 /// Each method is the Zircon syscall of the same name without `zx_`, with the C arguments
 /// in the C order; out-parameters come back in `Ok`. The argument checks, their order and
-/// the statuses are those of `semantics.md`; the calls of §9 (ports, pagers) answer
+/// the statuses are those of `docs/reference.md`; the calls of §9 (ports, pagers) answer
 /// `ZX_ERR_NOT_SUPPORTED` in this version.
 ///
 /// ```

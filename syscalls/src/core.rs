@@ -31,6 +31,9 @@ pub struct KernelSettings {
     /// secret from the operating system's randomness, `Some` makes them (and so every handle
     /// value) the same from run to run.
     pub handle_seed: Option<u64>,
+    /// Zircon's boot option of the same name: lets `ZX_VMO_OP_CACHE_INVALIDATE` run (off by
+    /// default, as in Zircon).
+    pub enable_debugging_syscalls: bool,
 }
 
 impl Default for KernelSettings {
@@ -41,6 +44,7 @@ impl Default for KernelSettings {
             device_memory_base: 0x10_0000_0000,
             device_memory_bytes: 64 << 20,
             handle_seed: None,
+            enable_debugging_syscalls: false,
         }
     }
 }
@@ -101,7 +105,7 @@ impl KernelCore {
             settings,
             koids,
             started: Instant::now(),
-            root_resource: Arc::new(ResourceObject { koid: root_koid }),
+            root_resource: Arc::new(ResourceObject::new(root_koid)),
         }))
     }
 

@@ -253,7 +253,8 @@ pub enum VmoKind {
 
 /// A VMO as a kernel object: the VM object, its signals and its place among its relatives.
 ///
-/// Invariant: `children` counts the live child objects made from this one, and
+/// Invariant: `children` counts the live child objects made from this one (a slice or
+/// reference lives while anything holds it, its own children included), and
 /// `ZX_VMO_ZERO_CHILDREN` is asserted exactly when it is 0; both change under the
 /// `children` lock. Fields drop in order, so a child's pages are released before its
 /// parent hears that it is gone.
@@ -279,13 +280,45 @@ pub struct VmoObject {
 }
 
 /// A child's link to its parent object: tells the parent when the child goes away.
+///
+/// A slice or reference holds its parent object (it sees through it, so the parent counts
+/// a child for as long as anything holds the slice, a slice of the slice included); a
+/// snapshot only refers to it, so closing the parent's last handle still frees what no one
+/// else sees.
+///
+/// A chain of slices whose handles are all closed goes away link by link, in a loop: letting
+/// each last reference drop inside the previous drop would take a stack frame per link, and a
+/// program can make the chain as long as it likes.
 #[derive(Debug)]
-struct ChildOf(Weak<VmoObject>);
+enum ChildOf {
+    /// Always `Some` until the link is dropped.
+    Holds(Option<Arc<VmoObject>>),
+    RefersTo(Weak<VmoObject>),
+}
 
 impl Drop for ChildOf {
     fn drop(&mut self) {
-        if let Some(parent) = self.0.upgrade() {
-            parent.child_gone();
+        match self {
+            ChildOf::Holds(parent) => {
+                let mut next = parent.take();
+                while let Some(parent) = next {
+                    parent.child_gone();
+                    // Was this the last reference? Then unlink the parent's own link first,
+                    // so that dropping the parent here does not recurse into it.
+                    let Some(mut unheld) = Arc::into_inner(parent) else { break };
+                    next = match unheld._parent.as_mut() {
+                        Some(ChildOf::Holds(grandparent)) => grandparent.take(),
+                        _ => None,
+                    };
+                    // Its pages go before its own parent hears that it is gone.
+                    drop(unheld);
+                }
+            }
+            ChildOf::RefersTo(parent) => {
+                if let Some(parent) = parent.upgrade() {
+                    parent.child_gone();
+                }
+            }
         }
     }
 }
@@ -325,7 +358,12 @@ impl VmoObject {
             kind,
             parent_koid: parent.vmo.koid(),
             children: Mutex::new(0),
-            _parent: Some(ChildOf(Arc::downgrade(parent))),
+            _parent: Some(match kind {
+                VmoKind::Slice | VmoKind::Reference => ChildOf::Holds(Some(parent.clone())),
+                VmoKind::Root | VmoKind::Snapshot { .. } => {
+                    ChildOf::RefersTo(Arc::downgrade(parent))
+                }
+            }),
         }
     }
 
@@ -357,6 +395,42 @@ impl VmoObject {
     }
 }
 
+/// The `ZX_PROP_NAME` of an object that is not a VMO (a VMO keeps its name in the VM).
+///
+/// ```
+/// let name = zx_syscalls::object::ObjectName::default();
+/// name.set(b"dma");
+/// assert_eq!(&name.get()[..4], b"dma\0");
+/// ```
+#[derive(Debug, Default)]
+pub struct ObjectName(Mutex<[u8; zx::ZX_MAX_NAME_LEN]>);
+
+impl ObjectName {
+    /// The name, NUL-padded to 32 bytes.
+    ///
+    /// ```
+    /// assert_eq!(zx_syscalls::object::ObjectName::default().get(), [0; 32]);
+    /// ```
+    pub fn get(&self) -> [u8; zx::ZX_MAX_NAME_LEN] {
+        *self.0.lock()
+    }
+
+    /// Sets the name: up to the first NUL, at most 31 bytes.
+    ///
+    /// ```
+    /// let name = zx_syscalls::object::ObjectName::default();
+    /// name.set(&[b'x'; 40]);
+    /// assert_eq!(name.get()[31], 0);
+    /// ```
+    pub fn set(&self, name: &[u8]) {
+        let len =
+            name.iter().position(|&b| b == 0).unwrap_or(name.len()).min(zx::ZX_MAX_NAME_LEN - 1);
+        let mut stored = [0; zx::ZX_MAX_NAME_LEN];
+        stored[..len].copy_from_slice(&name[..len]);
+        *self.0.lock() = stored;
+    }
+}
+
 /// An event: nothing but signals.
 ///
 /// ```
@@ -369,6 +443,8 @@ pub struct EventObject {
     pub koid: zx_koid_t,
     /// `ZX_EVENT_SIGNALED` and the user signals.
     pub signals: Signals,
+    /// `ZX_PROP_NAME`.
+    pub name: ObjectName,
 }
 
 impl EventObject {
@@ -378,32 +454,58 @@ impl EventObject {
     /// assert_eq!(zx_syscalls::object::EventObject::new(7).koid, 7);
     /// ```
     pub fn new(koid: zx_koid_t) -> EventObject {
-        EventObject { koid, signals: Signals::new(0) }
+        EventObject { koid, signals: Signals::new(0), name: ObjectName::default() }
     }
 }
 
 /// A resource: the authority to reach privileged calls (only the root resource exists).
 ///
 /// ```
-/// let r = zx_syscalls::object::ResourceObject { koid: 3 };
+/// let r = zx_syscalls::object::ResourceObject::new(3);
 /// assert_eq!(r.koid, 3);
 /// ```
 #[derive(Debug)]
 pub struct ResourceObject {
     /// The resource's koid.
     pub koid: zx_koid_t,
+    /// `ZX_PROP_NAME`.
+    pub name: ObjectName,
+}
+
+impl ResourceObject {
+    /// A resource without a name.
+    ///
+    /// ```
+    /// assert_eq!(zx_syscalls::object::ResourceObject::new(3).koid, 3);
+    /// ```
+    pub fn new(koid: zx_koid_t) -> ResourceObject {
+        ResourceObject { koid, name: ObjectName::default() }
+    }
 }
 
 /// An IOMMU (only the dummy kind: device addresses are physical addresses).
 ///
 /// ```
-/// let iommu = zx_syscalls::object::IommuObject { koid: 9 };
+/// let iommu = zx_syscalls::object::IommuObject::new(9);
 /// assert_eq!(iommu.koid, 9);
 /// ```
 #[derive(Debug)]
 pub struct IommuObject {
     /// The IOMMU's koid.
     pub koid: zx_koid_t,
+    /// `ZX_PROP_NAME`.
+    pub name: ObjectName,
+}
+
+impl IommuObject {
+    /// An IOMMU without a name.
+    ///
+    /// ```
+    /// assert_eq!(zx_syscalls::object::IommuObject::new(9).koid, 9);
+    /// ```
+    pub fn new(koid: zx_koid_t) -> IommuObject {
+        IommuObject { koid, name: ObjectName::default() }
+    }
 }
 
 /// Pins held on a range of a VMO; dropping it releases them (RAII).
@@ -465,6 +567,8 @@ pub struct BtiObject {
     pub koid: zx_koid_t,
     /// The id given at creation.
     pub bti_id: u64,
+    /// `ZX_PROP_NAME`.
+    pub name: ObjectName,
     state: Mutex<BtiState>,
 }
 
@@ -475,7 +579,12 @@ impl BtiObject {
     /// assert_eq!(zx_syscalls::object::BtiObject::new(1, 2).bti_id, 2);
     /// ```
     pub fn new(koid: zx_koid_t, bti_id: u64) -> BtiObject {
-        BtiObject { koid, bti_id, state: Mutex::new(BtiState::default()) }
+        BtiObject {
+            koid,
+            bti_id,
+            name: ObjectName::default(),
+            state: Mutex::new(BtiState::default()),
+        }
     }
 
     /// `(pmo_count, quarantine_count)`: pinned PMTs (quarantined ones included), and the
@@ -512,6 +621,8 @@ impl BtiObject {
 pub struct PmtObject {
     /// The PMT's koid.
     pub koid: zx_koid_t,
+    /// `ZX_PROP_NAME`.
+    pub name: ObjectName,
     bti: Arc<BtiObject>,
     pins: Mutex<Option<PinnedRange>>,
 }
@@ -526,7 +637,7 @@ impl PmtObject {
     /// ```
     pub fn new(koid: zx_koid_t, bti: Arc<BtiObject>, pins: PinnedRange) -> PmtObject {
         bti.state.lock().live_pmts += 1;
-        PmtObject { koid, bti, pins: Mutex::new(Some(pins)) }
+        PmtObject { koid, name: ObjectName::default(), bti, pins: Mutex::new(Some(pins)) }
     }
 
     /// Releases the pins (`pmt_unpin`); a second call does nothing.
@@ -613,12 +724,52 @@ impl KernelObject {
         }
     }
 
+    /// The object's `ZX_PROP_NAME`, NUL-padded (every kind of object here can be named).
+    ///
+    /// ```
+    /// use zx_syscalls::object::{EventObject, KernelObject};
+    /// use zx_vm::sync::Arc;
+    /// let e = KernelObject::Event(Arc::new(EventObject::new(5)));
+    /// e.set_name(b"ready");
+    /// assert_eq!(&e.name()[..6], b"ready\0");
+    /// ```
+    pub fn name(&self) -> [u8; zx::ZX_MAX_NAME_LEN] {
+        match self {
+            KernelObject::Vmo(v) => v.vmo.name(),
+            KernelObject::Event(e) => e.name.get(),
+            KernelObject::Resource(r) => r.name.get(),
+            KernelObject::Iommu(i) => i.name.get(),
+            KernelObject::Bti(b) => b.name.get(),
+            KernelObject::Pmt(p) => p.name.get(),
+        }
+    }
+
+    /// Sets the object's `ZX_PROP_NAME` (truncated to 31 bytes).
+    ///
+    /// ```
+    /// use zx_syscalls::object::{IommuObject, KernelObject};
+    /// use zx_vm::sync::Arc;
+    /// let i = KernelObject::Iommu(Arc::new(IommuObject::new(5)));
+    /// i.set_name(b"iommu");
+    /// assert_eq!(&i.name()[..5], b"iommu");
+    /// ```
+    pub fn set_name(&self, name: &[u8]) {
+        match self {
+            KernelObject::Vmo(v) => v.vmo.set_name(name),
+            KernelObject::Event(e) => e.name.set(name),
+            KernelObject::Resource(r) => r.name.set(name),
+            KernelObject::Iommu(i) => i.name.set(name),
+            KernelObject::Bti(b) => b.name.set(name),
+            KernelObject::Pmt(p) => p.name.set(name),
+        }
+    }
+
     /// The object's signals, if it has any.
     ///
     /// ```
     /// use zx_syscalls::object::{KernelObject, ResourceObject};
     /// use zx_vm::sync::Arc;
-    /// assert!(KernelObject::Resource(Arc::new(ResourceObject { koid: 1 })).signals().is_none());
+    /// assert!(KernelObject::Resource(Arc::new(ResourceObject::new(1))).signals().is_none());
     /// ```
     pub fn signals(&self) -> Option<&Signals> {
         match self {

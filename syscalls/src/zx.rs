@@ -1,5 +1,5 @@
 //! The C-compatible names of the Zircon ABI: types, constants and `#[repr(C)]` records,
-//! with the values of Zircon's headers (semantics.md §1).
+//! with the values of Zircon's headers (docs/reference.md §1).
 //!
 //! ```
 //! use zx_syscalls::zx::*;
@@ -101,6 +101,12 @@ pub const ZX_RIGHTS_IO: zx_rights_t = Rights::IO.bits();
 pub const ZX_RIGHTS_PROPERTY: zx_rights_t = Rights::PROPERTY.bits();
 pub const ZX_DEFAULT_VMO_RIGHTS: zx_rights_t = Rights::DEFAULT_VMO.bits();
 pub const ZX_DEFAULT_EVENT_RIGHTS: zx_rights_t = Rights::DEFAULT_EVENT.bits();
+/// `ZX_DEFAULT_BTI_RIGHTS`: `(ZX_RIGHTS_BASIC & !WAIT) | ZX_RIGHTS_IO | ZX_RIGHTS_PROPERTY |
+/// MAP` (0x80EF): a BTI can be named, but not waited on.
+pub const ZX_DEFAULT_BTI_RIGHTS: zx_rights_t = (Rights::BASIC.bits() & !Rights::WAIT.bits())
+    | Rights::IO.bits()
+    | Rights::PROPERTY.bits()
+    | Rights::MAP.bits();
 
 // Handles and time.
 pub const ZX_HANDLE_INVALID: zx_handle_t = 0;

@@ -1,6 +1,6 @@
 //! Shared helpers for the conformance tests.
 //!
-//! Everything here uses only the public API of `zx-kernel` (spec/api.md): tests build on
+//! Everything here uses only the public API of `zx-kernel` (docs/reference.md §0): tests build on
 //! these helpers so that every assertion prints the C name of the status it expected and the
 //! one it got, and so that every test can end with the same invariant and leak checks.
 #![forbid(unsafe_code)]
@@ -13,7 +13,7 @@ use zx_kernel::{Kernel, KernelConfig, Process, Status};
 /// The page size, as a `u64`.
 pub const P: u64 = 4096;
 
-/// The largest VMO size (semantics.md §1).
+/// The largest VMO size (docs/reference.md §1).
 pub const MAX_SIZE: u64 = 0xFFFF_FFFF_FFFE_0000;
 
 /// The default rights of a new VMO handle.

@@ -1,4 +1,4 @@
-//! Conformance tests for semantics.md §6 (memory attribution in `ZX_INFO_VMO`, RFC-0254): for a
+//! Conformance tests for docs/reference.md §6 (memory attribution in `ZX_INFO_VMO`, RFC-0254): for a
 //! page that `n` visible VMOs can see, `committed_bytes` counts it fully in each, the private
 //! count only where `n == 1`, the scaled count `P/n` in each with the part below one byte in
 //! `committed_fractional_scaled_bytes` (2^-63 units); `populated_*` equal `committed_*`; slices

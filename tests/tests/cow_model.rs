@@ -1,7 +1,7 @@
 //! Model-based property test of the anonymous-VMO syscall surface, copy-on-write children
-//! included (semantics.md §2–§6).
+//! included (docs/reference.md §2–§6).
 //!
-//! **The model** is a naive reference written from semantics.md alone, independent of the
+//! **The model** is a naive reference written from docs/reference.md alone, independent of the
 //! implementation:
 //! - every VMO that owns content (a root VMO or a snapshot child) is a *storage*: a plain
 //!   `Vec<u8>` of its size plus, per page, an optional *page token* (an integer naming one
@@ -17,7 +17,7 @@
 //!   drops its tokens.
 //!
 //! From this the model derives, with no knowledge of hidden nodes: the exact status of every
-//! call (the first failing check, in the order semantics.md lists them), the bytes every read
+//! call (the first failing check, in the order docs/reference.md lists them), the bytes every read
 //! returns, the number of pages in use (= distinct live tokens, so `kmem_stats().free_bytes` is
 //! checked after every step and NO_MEMORY is predicted exactly), and RFC-0254 attribution: a
 //! page seen by `n` live storages counts fully in each (`committed_bytes`), privately where
@@ -40,10 +40,8 @@
 //! and `free_bytes == total_bytes`. Attribution is compared exactly for every sequence
 //! (ZERO/DECOMMIT in children included).
 //!
-//! Places where semantics.md leaves a choice, where the model accepts either answer:
+//! Places where docs/reference.md leaves a choice, where the model accepts either answer:
 //! - where the RESIZE-right check of REFERENCE|RESIZABLE sits among the type checks;
-//! - whether a SLICE of a non-resizable REFERENCE to a resizable VMO is allowed (if it is, the
-//!   test closes it at once);
 //! - whether DECOMMIT is refused for a VMO that is literally "a snapshot child / has live
 //!   snapshot children" or for one that still shares a copy-on-write tree with another live VMO;
 //! - whether a snapshot at an offset whose *rounded* end overflows is refused;
@@ -53,16 +51,16 @@
 //! - whether `num_children` counts a child with no handle left that a live slice or reference
 //!   of it keeps in existence.
 //!
-//! (The kernel, as of this writing, checks RESIZE after the type checks, refuses that slice with
-//! NOT_SUPPORTED, decides DECOMMIT by the copy-on-write tree, forks such pages, keeps the
-//! parent's koid and counts children by handles.)
+//! (The kernel, as of this writing, checks RESIZE after the type checks, decides DECOMMIT by the
+//! copy-on-write tree, forks such pages, keeps the parent's koid and counts a slice or reference
+//! child while anything holds it.)
 //!
 //! **Kernel bugs found** (each also has a short deterministic test at the end of this file, and
 //! `cow_model.proptest-regressions` replays the property's failing cases first):
 //! 1. With the allocator empty, a write, COMMIT or partial ZERO of a page that a hidden node
 //!    holds for the writer alone (e.g. the parent's pages outside a snapshot child's window, or
 //!    the original of a page the other side has already forked) fails with NO_MEMORY, although
-//!    semantics.md §5 makes that fork a *move* (and with a free page the kernel indeed moves:
+//!    docs/reference.md §5 makes that fork a *move* (and with a free page the kernel indeed moves:
 //!    `free_bytes` does not change).
 //! 2. With the allocator empty, a zero-length `vmo_write` at an unaligned offset fails with
 //!    NO_MEMORY instead of ZX_OK (nothing is written) when the page there is not committed (even
@@ -954,7 +952,6 @@ impl Runner {
             m.lookup(v, ZX_RIGHT_DUPLICATE | ZX_RIGHT_READ)
         };
         let mut allowed: Allowed;
-        let mut slice_ambiguous = false;
         let mut hi = usize::MAX;
         match early {
             Err(e) => allowed = vec![e],
@@ -979,24 +976,17 @@ impl Runner {
                         ZX_OK
                     }
                 } else if types == ZX_VMO_CHILD_SLICE {
-                    if offset % P != 0 || size % P != 0 {
-                        ZX_ERR_INVALID_ARGS
-                    } else if offset.checked_add(size).is_none() {
-                        ZX_ERR_OUT_OF_RANGE
-                    } else if offset + size > m.obj_size(po) {
+                    // The size is rounded up first (step 1 made sure it can be); a window
+                    // that overflows or leaves the parent is INVALID_ARGS.
+                    let len = rounded.unwrap();
+                    if offset % P != 0
+                        || offset.checked_add(len).is_none_or(|end| end > m.obj_size(po))
+                    {
                         ZX_ERR_INVALID_ARGS
                     } else if pobj.resizable {
+                        // A reference to a resizable VMO is resizable too.
                         ZX_ERR_NOT_SUPPORTED
                     } else {
-                        // A non-resizable reference to a resizable VMO: semantics.md does not
-                        // say whether it counts as "a resizable parent".
-                        slice_ambiguous = pobj.kind == Kind::Reference && {
-                            let owner = m.objs.iter().find(|o| {
-                                o.storage == pobj.storage
-                                    && matches!(o.kind, Kind::Root | Kind::Snapshot)
-                            });
-                            owner.is_some_and(|o| o.resizable)
-                        };
                         ZX_OK
                     }
                 } else if offset != 0 || size != 0 {
@@ -1007,9 +997,6 @@ impl Runner {
                     ZX_OK
                 };
                 allowed = vec![late];
-                if slice_ambiguous {
-                    allowed.push(ZX_ERR_NOT_SUPPORTED);
-                }
                 // The RESIZE right a REFERENCE|RESIZABLE child needs: its place among steps
                 // 5 and 6 is not specified.
                 if types == ZX_VMO_CHILD_REFERENCE && rs && hr & ZX_RIGHT_RESIZE == 0 {
@@ -1092,7 +1079,7 @@ impl Runner {
                 kind: Kind::Slice,
                 storage: ps,
                 offset: self.m.objs[po].offset + offset,
-                fixed_size: Some(size),
+                fixed_size: Some(len),
                 resizable: false,
                 parent: Some(po),
                 koid,
@@ -1104,7 +1091,8 @@ impl Runner {
                 storage: ps,
                 offset: 0,
                 fixed_size: None,
-                resizable: rs,
+                // As resizable as what it refers to; RESIZABLE only decides the RESIZE right.
+                resizable: self.m.objs[po].resizable,
                 parent: Some(po),
                 koid,
                 immutable: false,
@@ -1112,16 +1100,6 @@ impl Runner {
         };
         self.m.objs.push(obj);
         self.add_handle(h, self.m.objs.len() - 1, rights)?;
-        if slice_ambiguous {
-            let _ = writeln!(
-                self.trace,
-                "    (slice of a non-resizable reference to a resizable VMO allowed; closed)"
-            );
-            self.p.handle_close(h).map_err(|e| self.fail(format!("close: {e}")))?;
-            self.m.handles.pop();
-            self.m.closed.push(h);
-            self.m.gc();
-        }
         Ok(())
     }
 
@@ -1317,7 +1295,7 @@ impl Runner {
     }
 
     /// Partial zeroing of a shared page whose zeroed bytes were zero already may or may not
-    /// fork it (semantics.md does not say): take the kernel's choice, seen in `free_bytes`.
+    /// fork it (docs/reference.md does not say): take the kernel's choice, seen in `free_bytes`.
     fn resolve_maybe_forks(&mut self, s: usize, maybe: &[u64]) -> Result<(), String> {
         if maybe.is_empty() {
             return Ok(());

@@ -1,4 +1,4 @@
-//! Conformance tests for semantics.md §1 (constants) and §2 (handles): handle values, per-process
+//! Conformance tests for docs/reference.md §1 (constants) and §2 (handles): handle values, per-process
 //! tables, close, duplicate, replace, `ZX_INFO_HANDLE_BASIC`, raw `object_get_info`, koids.
 
 use std::collections::HashSet;

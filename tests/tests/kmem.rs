@@ -1,5 +1,5 @@
-//! Conformance tests for the kernel memory statistics of api.md (`Kernel::kmem_stats`) that
-//! semantics.md §3, §4 and §8 rely on: `total_bytes` = configured RAM, `free_bytes` = free
+//! Conformance tests for the kernel memory statistics of docs/reference.md §0 (`Kernel::kmem_stats`) that
+//! docs/reference.md §3, §4 and §8 rely on: `total_bytes` = configured RAM, `free_bytes` = free
 //! frames × 4096, `vmo_bytes` = frames held by VMOs × 4096, and every frame coming back once
 //! every handle is closed.
 

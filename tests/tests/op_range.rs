@@ -1,4 +1,4 @@
-//! Conformance tests for semantics.md §4 (`vmo_op_range`) on root VMOs: check order (handle,
+//! Conformance tests for docs/reference.md §4 (`vmo_op_range`) on root VMOs: check order (handle,
 //! type, rights before range), COMMIT, DECOMMIT, ZERO, cache ops, DONT_NEED/ALWAYS_NEED,
 //! PREFETCH, the discardable LOCK/UNLOCK/TRY_LOCK ops with `Kernel::reclaim_discardable`, and
 //! NO_MEMORY. Ends with a property test against a byte-and-page model.
@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use zx_conformance::*;
 use zx_kernel::zx::*;
-use zx_kernel::{Process, Status};
+use zx_kernel::{Kernel, KernelConfig, Process, Status};
 
 fn op(p: &Process, h: zx_handle_t, op: u32, offset: u64, size: u64) -> Result<(), Status> {
     p.vmo_op_range(h, op, offset, size, &mut [])
@@ -537,10 +537,11 @@ fn lock_writes_lock_state_for_whole_vmo() {
     let h = vmo_opts(&p, 3 * P, ZX_VMO_DISCARDABLE);
     assert_eq!(lock(&p, h, 3 * P), (0, 3 * P, 0, 0));
     unlock(&p, h, 3 * P);
-    // TRY_LOCK on a VMO that was never discarded succeeds and reports the same state.
+    // TRY_LOCK on a VMO that was never discarded succeeds; it reports nothing, so the
+    // buffer that came with it is left as it was.
     let mut buf = [0xEEu8; 32];
     ok!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 3 * P, &mut buf));
-    assert_eq!(lock_state(&buf), (0, 3 * P, 0, 0));
+    assert_eq!(buf, [0xEE; 32]);
     unlock(&p, h, 3 * P);
     // A larger buffer gets the 32-byte record at its start.
     let mut big = [0xEEu8; 40];
@@ -577,13 +578,12 @@ fn lock_range_must_be_the_whole_vmo() {
 fn lock_with_short_buffer_is_invalid_args_and_takes_no_lock() {
     let (k, p) = setup();
     let h = vmo_opts(&p, 2 * P, ZX_VMO_DISCARDABLE);
-    for o in [ZX_VMO_OP_LOCK, ZX_VMO_OP_TRY_LOCK] {
-        let mut short = [0u8; 31];
-        assert_err!(p.vmo_op_range(h, o, 0, 2 * P, &mut short), ZX_ERR_INVALID_ARGS, "op {o}");
-        assert_err!(p.vmo_op_range(h, o, 0, 2 * P, &mut []), ZX_ERR_INVALID_ARGS, "op {o}");
-        // The lock was undone: UNLOCK finds it unlocked.
-        assert_err!(op(&p, h, ZX_VMO_OP_UNLOCK, 0, 2 * P), ZX_ERR_BAD_STATE, "after op {o}");
-    }
+    // Only LOCK writes a record (TRY_LOCK ignores its buffer: see try_lock_needs_no_buffer).
+    let mut short = [0u8; 31];
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 2 * P, &mut short), ZX_ERR_INVALID_ARGS);
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 2 * P, &mut []), ZX_ERR_INVALID_ARGS);
+    // No lock was taken: UNLOCK finds it unlocked.
+    assert_err!(op(&p, h, ZX_VMO_OP_UNLOCK, 0, 2 * P), ZX_ERR_BAD_STATE);
     ok!(p.handle_close(h));
     assert_no_leak(&k);
 }
@@ -633,9 +633,7 @@ fn reclaim_discards_unlocked_discardable_vmo() {
     assert_bytes(&p, h, P, 10, 0xD2);
     unlock(&p, h, 4 * P);
     // After the LOCK, TRY_LOCK succeeds again (state no longer discarded).
-    let mut buf2 = [0u8; 32];
-    ok!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 4 * P, &mut buf2));
-    assert_eq!(lock_state(&buf2), (0, 4 * P, 0, 0));
+    ok!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 4 * P, &mut []));
     unlock(&p, h, 4 * P);
     assert_clean(&k);
     ok!(p.handle_close(h));
@@ -663,9 +661,7 @@ fn reclaim_spares_locked_and_non_discardable_vmos() {
     assert_eq!(committed(&p, unlocked), 0);
     assert_eq!(vmo_bytes(&k), 4 * P);
     // TRY_LOCK on the locked one nests fine.
-    let mut buf = [0u8; 32];
-    ok!(p.vmo_op_range(locked, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut buf));
-    assert_eq!(lock_state(&buf), (0, 2 * P, 0, 0));
+    ok!(p.vmo_op_range(locked, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut []));
     unlock(&p, locked, 2 * P);
     unlock(&p, locked, 2 * P);
     assert_clean(&k);
@@ -856,4 +852,128 @@ proptest! {
     fn random_ops_match_byte_and_page_model(ops in proptest::collection::vec(op_strategy(), 1..24)) {
         run_model(&ops)?;
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// TRY_LOCK takes no buffer; cache ops on physical VMOs; CACHE_INVALIDATE behind the debugging
+// switch
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn try_lock_needs_no_buffer() {
+    let (k, p) = setup();
+    let h = vmo_opts(&p, 2 * P, ZX_VMO_DISCARDABLE);
+    fill(&p, h, 0, (2 * P) as usize, 0x3C);
+    // Unlocked and not discarded: TRY_LOCK with no buffer at all locks it.
+    ok!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut []));
+    assert_eq!(k.reclaim_discardable(), 0, "locked by TRY_LOCK: not discarded");
+    unlock(&p, h, 2 * P);
+    // A buffer shorter than zx_vmo_lock_state_t is fine too, and untouched.
+    let mut short = [0x11u8; 7];
+    ok!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut short));
+    assert_eq!(short, [0x11; 7]);
+    unlock(&p, h, 2 * P);
+    // Once discarded, TRY_LOCK is UNAVAILABLE whatever the buffer.
+    assert_eq!(k.reclaim_discardable(), 2);
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut []), ZX_ERR_UNAVAILABLE);
+    // LOCK still wants the whole record, and locks nothing without it.
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_LOCK, 0, 2 * P, &mut [0; 31]), ZX_ERR_INVALID_ARGS);
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_UNLOCK, 0, 2 * P, &mut []), ZX_ERR_BAD_STATE);
+    assert_eq!(lock(&p, h, 2 * P), (0, 2 * P, 0, 2 * P));
+    unlock(&p, h, 2 * P);
+    ok!(p.handle_close(h));
+    assert_no_leak(&k);
+}
+
+#[test]
+fn try_lock_checks_stay_in_order_without_a_buffer() {
+    let (k, p) = setup();
+    let plain = vmo(&p, P);
+    assert_err!(p.vmo_op_range(plain, ZX_VMO_OP_TRY_LOCK, 0, P, &mut []), ZX_ERR_NOT_SUPPORTED);
+    let h = vmo_opts(&p, 2 * P, ZX_VMO_DISCARDABLE);
+    assert_err!(p.vmo_op_range(h, ZX_VMO_OP_TRY_LOCK, 0, P, &mut []), ZX_ERR_OUT_OF_RANGE);
+    let none = dup(&p, h, ZX_RIGHT_NONE);
+    assert_err!(p.vmo_op_range(none, ZX_VMO_OP_TRY_LOCK, 0, 2 * P, &mut []), ZX_ERR_ACCESS_DENIED);
+    close_all(&p, &[none, h, plain]);
+    assert_no_leak(&k);
+}
+
+const CACHE_OPS: [u32; 3] =
+    [ZX_VMO_OP_CACHE_SYNC, ZX_VMO_OP_CACHE_CLEAN, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE];
+
+#[test]
+fn cache_ops_on_a_physical_vmo_are_not_supported() {
+    let (k, p) = setup();
+    let dev = Dev::new(&p);
+    let phys = dev.physical(&p, 2);
+    let slice = child(&p, phys, ZX_VMO_CHILD_SLICE, P, P);
+    for o in CACHE_OPS {
+        assert_err!(op(&p, phys, o, 0, P), ZX_ERR_NOT_SUPPORTED, "op {o}");
+        assert_err!(op(&p, slice, o, 0, P), ZX_ERR_NOT_SUPPORTED, "op {o} on a slice");
+        // The range checks come first.
+        assert_err!(op(&p, phys, o, 0, 0), ZX_ERR_INVALID_ARGS, "op {o} length 0");
+        assert_err!(op(&p, phys, o, P, 2 * P), ZX_ERR_OUT_OF_RANGE, "op {o} past the end");
+    }
+    // Contiguous VMOs are ordinary RAM: the ops succeed.
+    let contiguous = dev.contiguous(&p, 2);
+    for o in CACHE_OPS {
+        ok!(op(&p, contiguous, o, 0, 2 * P));
+    }
+    close_all(&p, &[contiguous, slice, phys]);
+    dev.close(&p);
+    assert_no_leak(&k);
+}
+
+fn debugging_kernel() -> (Kernel, Process) {
+    let kernel =
+        Kernel::new(KernelConfig { enable_debugging_syscalls: true, ..KernelConfig::default() });
+    let process = kernel.create_process();
+    (kernel, process)
+}
+
+#[test]
+fn debugging_syscalls_are_off_by_default() {
+    assert!(!KernelConfig::default().enable_debugging_syscalls);
+    let (k, p) = setup();
+    let h = vmo(&p, P);
+    assert_err!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, 0, P), ZX_ERR_NOT_SUPPORTED);
+    // Rights are still checked before the op.
+    let read_only = dup(&p, h, ZX_RIGHT_READ);
+    assert_err!(op(&p, read_only, ZX_VMO_OP_CACHE_INVALIDATE, 0, P), ZX_ERR_ACCESS_DENIED);
+    close_all(&p, &[read_only, h]);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn cache_invalidate_works_with_debugging_syscalls() {
+    let (k, p) = debugging_kernel();
+    let h = vmo(&p, 2 * P);
+    fill(&p, h, 0, (2 * P) as usize, 0x77);
+    ok!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, 0, 2 * P));
+    ok!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, 5, 10));
+    // Nothing to invalidate in an emulator: the content stays.
+    assert_bytes(&p, h, 0, (2 * P) as usize, 0x77);
+    // It needs WRITE, where the other cache ops need READ.
+    let read_only = dup(&p, h, ZX_RIGHT_READ);
+    assert_err!(op(&p, read_only, ZX_VMO_OP_CACHE_INVALIDATE, 0, P), ZX_ERR_ACCESS_DENIED);
+    ok!(op(&p, read_only, ZX_VMO_OP_CACHE_CLEAN_INVALIDATE, 0, P));
+    let write_only = dup(&p, h, ZX_RIGHT_WRITE);
+    ok!(op(&p, write_only, ZX_VMO_OP_CACHE_INVALIDATE, 0, P));
+    // The same checks as CACHE_CLEAN_INVALIDATE, in the same order.
+    assert_err!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, 0, 0), ZX_ERR_INVALID_ARGS);
+    assert_err!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, P, 2 * P), ZX_ERR_OUT_OF_RANGE);
+    assert_err!(op(&p, h, ZX_VMO_OP_CACHE_INVALIDATE, u64::MAX, 2), ZX_ERR_OUT_OF_RANGE);
+    close_all(&p, &[write_only, read_only, h]);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn cache_invalidate_on_a_physical_vmo_is_not_supported_with_debugging_syscalls() {
+    let (k, p) = debugging_kernel();
+    let dev = Dev::new(&p);
+    let phys = dev.physical(&p, 1);
+    assert_err!(op(&p, phys, ZX_VMO_OP_CACHE_INVALIDATE, 0, P), ZX_ERR_NOT_SUPPORTED);
+    close_all(&p, &[phys]);
+    dev.close(&p);
+    assert_no_leak(&k);
 }

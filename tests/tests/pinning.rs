@@ -1,4 +1,4 @@
-//! Conformance tests for semantics.md §7: the root resource, IOMMUs and BTIs, `bti_pin` (its
+//! Conformance tests for docs/reference.md §7: the root resource, IOMMUs and BTIs, `bti_pin` (its
 //! check order, what pinning commits, the physical addresses it reports, the 31-pin limit),
 //! `pmt_unpin`, the BTI quarantine, what pins block (DECOMMIT, shrinking, SNAPSHOT,
 //! transfer_data) and what they do not (ZERO zeroes in place), pinned children and pinned
@@ -7,7 +7,7 @@
 //!
 //! Every test ends with `check_invariants` (which checks that page pin counts agree with the pins
 //! held) and, once every handle is closed and every pin released, `free_bytes == total_bytes`.
-//! Where semantics.md is silent, a test asserts what real Zircon does and says so.
+//! Where docs/reference.md is silent, a test asserts what real Zircon does and says so.
 
 use zx_conformance::*;
 use zx_kernel::zx::*;
@@ -26,13 +26,14 @@ const SLICE: u32 = ZX_VMO_CHILD_SLICE;
 const REFERENCE: u32 = ZX_VMO_CHILD_REFERENCE;
 /// The largest page-aligned u64: adding a page or more to it overflows.
 const TOP_PAGE: u64 = !(P - 1);
-/// `ZX_DEFAULT_BTI_RIGHTS` in Zircon: BASIC | IO | MAP.
+/// `ZX_DEFAULT_BTI_RIGHTS` in Zircon: (BASIC without WAIT) | IO | PROPERTY | MAP.
 const BTI_RIGHTS: zx_rights_t = ZX_RIGHT_TRANSFER
     | ZX_RIGHT_DUPLICATE
-    | ZX_RIGHT_WAIT
     | ZX_RIGHT_INSPECT
     | ZX_RIGHT_READ
     | ZX_RIGHT_WRITE
+    | ZX_RIGHT_GET_PROPERTY
+    | ZX_RIGHT_SET_PROPERTY
     | ZX_RIGHT_MAP;
 
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ fn root_resource_iommu_and_bti_have_their_types() {
     assert_eq!(basic(&p, d.root).type_, ZX_OBJ_TYPE_RESOURCE);
     assert_eq!(basic(&p, d.iommu).type_, ZX_OBJ_TYPE_IOMMU);
     assert_eq!(basic(&p, d.bti).type_, ZX_OBJ_TYPE_BTI);
-    // Zircon: a new BTI handle has ZX_DEFAULT_BTI_RIGHTS (BASIC | IO | MAP).
+    // Zircon: a new BTI handle has ZX_DEFAULT_BTI_RIGHTS ((BASIC & !WAIT) | IO | PROPERTY | MAP).
     assert_eq!(rights_of(&p, d.bti), BTI_RIGHTS);
     // Every call gives a new handle to the same root resource.
     let root2 = ok!(p.root_resource());
@@ -496,12 +497,12 @@ fn bti_pin_addrs_too_short_is_invalid_args_and_pins_nothing() {
     assert_no_leak(&k);
 }
 
-/// semantics.md says "too short → INVALID_ARGS" and is silent about a longer array; real Zircon
+/// docs/reference.md says "too short → INVALID_ARGS" and is silent about a longer array; real Zircon
 /// (`sys_bti_pin`) requires `addrs_count` to be exactly the number of addresses (one per page,
 /// or one with CONTIGUOUS), and unpins at once when it is not.
 #[test]
 fn bti_pin_addrs_longer_than_the_answer_is_fine_and_the_rest_untouched() {
-    // semantics.md §7 refuses only an `addrs` too short for the answer; Zircon also refuses
+    // docs/reference.md §7 refuses only an `addrs` too short for the answer; Zircon also refuses
     // a longer one (it wants the exact count), which a Rust slice API has no reason to.
     let (k, p) = setup();
     let d = Dev::new(&p);
@@ -973,7 +974,7 @@ fn each_quarantined_pmt_counts_once() {
     assert_no_leak(&k);
 }
 
-/// semantics.md only says that `ZX_INFO_BTI` reports `pmo_count` and `quarantine_count`. In
+/// docs/reference.md only says that `ZX_INFO_BTI` reports `pmo_count` and `quarantine_count`. In
 /// Zircon a PMT closed without unpin stays on the BTI's list of pinned memory objects while it
 /// sits in the quarantine (`BusTransactionInitiatorDispatcher::Quarantine` keeps it in
 /// `pinned_memory_`; only its destructor, after `ReleaseQuarantine`, removes it), so it counts
@@ -1602,7 +1603,7 @@ fn physical_vmos_read_write_and_share_device_memory() {
     // No RAM is used.
     let s = k.kmem_stats();
     assert_eq!((s.free_bytes, s.vmo_bytes), (s.total_bytes, 0));
-    // Silent in semantics.md; as on real hardware (Zircon maps the same device frames), the
+    // Silent in docs/reference.md; as on real hardware (Zircon maps the same device frames), the
     // bytes live in the device, not in the VMO: a new VMO over them still sees them.
     close_all(&p, &[a, b, c]);
     let again = ok!(p.vmo_create_physical(root, base + P, P));
@@ -1646,7 +1647,7 @@ fn physical_vmos_are_never_cow_cloned() {
     assert_no_leak(&k);
 }
 
-/// semantics.md does not say what pinning a physical VMO does. In Zircon it works: a physical
+/// docs/reference.md does not say what pinning a physical VMO does. In Zircon it works: a physical
 /// VMO is always "committed", and the addresses reported are the device addresses it covers.
 #[test]
 fn pinning_a_physical_vmo_reports_its_device_addresses_as_in_zircon() {

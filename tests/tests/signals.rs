@@ -1,4 +1,4 @@
-//! Conformance tests for semantics.md §10 (signals and waiting): `event_create`,
+//! Conformance tests for docs/reference.md §10 (signals and waiting): `event_create`,
 //! `object_signal`, `object_wait_one` with polling, timed and infinite deadlines,
 //! `clock_get_monotonic`, and the `ZX_VMO_ZERO_CHILDREN` signal of a fresh VMO.
 

@@ -5,7 +5,7 @@
 //!
 //! The work is bounded by an operation count per thread (not by wall time) and every thread's
 //! choices come from its own seeded xorshift generator, so the work done is the same on every
-//! run (the interleaving is not). Every status is checked against the ones semantics.md allows
+//! run (the interleaving is not). Every status is checked against the ones docs/reference.md allows
 //! for that call in this setting (never `ZX_ERR_INTERNAL`). Each thread also keeps private
 //! "witness" snapshots of the non-resizable family and checks that their content never changes
 //! while the other threads write, zero, pin and transfer around them (snapshot isolation under

@@ -1,4 +1,4 @@
-//! Conformance tests for semantics.md §8, `zx_vmo_transfer_data`: every error and the order in
+//! Conformance tests for docs/reference.md §8, `zx_vmo_transfer_data`: every error and the order in
 //! which the checks run, the "stronger than Zircon" guarantees (all or nothing, NO_MEMORY
 //! included; atomic to other threads; no page lost or duplicated; no deadlock), and the effect
 //! of a transfer for every kind of VMO on either side: roots, SNAPSHOT children, parents of
@@ -465,7 +465,7 @@ fn check_6_physical_is_not_supported_on_either_side_and_through_slices() {
     fill(&p, phys, 0, 4 * P as usize, 0x66);
     let phys_slice = child(&p, phys, SLICE, P, 2 * P);
     // A REFERENCE of a physical VMO cannot be made (Zircon: only paged VMOs have references;
-    // semantics.md is silent), so only slices are checked here.
+    // docs/reference.md is silent), so only slices are checked here.
     assert_err!(p.vmo_create_child(phys, REFERENCE, 0, 0), ZX_ERR_NOT_SUPPORTED);
     let v = tagged(&p, 4, 0x30);
     let before = observe(&k, &p, &[phys, v]);

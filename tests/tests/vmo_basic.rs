@@ -1,8 +1,9 @@
-//! Conformance tests for semantics.md §3 (VMO create, read, write, size, properties), with the
+//! Conformance tests for docs/reference.md §3 (VMO create, read, write, size, properties), with the
 //! root-VMO parts of §6 (`ZX_INFO_VMO` of a lone VMO) and the NO_MEMORY rule for writes.
 
 use zx_conformance::*;
 use zx_kernel::zx::*;
+use zx_kernel::Process;
 
 fn is_err_of<T: std::fmt::Debug>(r: Result<T, zx_kernel::Status>, any: &[zx_status_t]) -> bool {
     match r {
@@ -888,5 +889,194 @@ fn vmo_info_needs_no_rights() {
     let read_only = dup(&p, h, ZX_RIGHT_READ);
     assert_eq!(ok!(p.object_get_info_vmo(read_only)).handle_rights, ZX_RIGHT_READ);
     close_all(&p, &[h, none, read_only]);
+    assert_no_leak(&k);
+}
+
+// ---------------------------------------------------------------------------------------------
+// UNBOUNDED content sizes; setting ZX_PROP_VMO_CONTENT_SIZE needs WRITE and zeroes the tail
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unbounded_with_a_content_size_above_the_max_size_is_out_of_range() {
+    let (k, p) = setup();
+    for size in [u64::MAX, MAX_SIZE + 1, MAX_SIZE + P] {
+        assert_err!(p.vmo_create(size, ZX_VMO_UNBOUNDED), ZX_ERR_OUT_OF_RANGE, "size {size:#x}");
+        assert_err!(
+            p.vmo_create(size, ZX_VMO_UNBOUNDED | ZX_VMO_DISCARDABLE),
+            ZX_ERR_OUT_OF_RANGE,
+            "discardable, size {size:#x}"
+        );
+    }
+    // Up to the maximum size itself, the content size is what was asked for.
+    let h = vmo_opts(&p, MAX_SIZE, ZX_VMO_UNBOUNDED);
+    assert_eq!(content_size(&p, h), MAX_SIZE);
+    let odd = vmo_opts(&p, MAX_SIZE - 1, ZX_VMO_UNBOUNDED);
+    assert_eq!(content_size(&p, odd), MAX_SIZE - 1);
+    close_all(&p, &[h, odd]);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn setting_the_content_size_needs_write() {
+    let (k, p) = setup();
+    let h = vmo(&p, 2 * P);
+    let no_write = dup(&p, h, VMO_RIGHTS & !ZX_RIGHT_WRITE);
+    assert_err!(
+        p.object_set_property(no_write, ZX_PROP_VMO_CONTENT_SIZE, &5u64.to_le_bytes()),
+        ZX_ERR_ACCESS_DENIED
+    );
+    // WRITE is checked before the buffer's length.
+    assert_err!(
+        p.object_set_property(no_write, ZX_PROP_VMO_CONTENT_SIZE, &[0u8; 3]),
+        ZX_ERR_ACCESS_DENIED
+    );
+    assert_eq!(content_size(&p, h), 2 * P);
+    // Reading it needs no WRITE, and naming needs none either.
+    assert_eq!(content_size(&p, no_write), 2 * P);
+    ok!(p.object_set_property(no_write, ZX_PROP_NAME, b"still named"));
+    // SET_PROPERTY and WRITE together are enough.
+    let both = dup(&p, h, ZX_RIGHT_SET_PROPERTY | ZX_RIGHT_WRITE);
+    ok!(p.object_set_property(both, ZX_PROP_VMO_CONTENT_SIZE, &5u64.to_le_bytes()));
+    assert_eq!(content_size(&p, h), 5);
+    close_all(&p, &[both, no_write, h]);
+    assert_no_leak(&k);
+}
+
+fn set_content_size(p: &Process, h: zx_handle_t, cs: u64) {
+    ok!(p.object_set_property(h, ZX_PROP_VMO_CONTENT_SIZE, &cs.to_le_bytes()));
+}
+
+#[test]
+fn lowering_the_content_size_zeroes_up_to_the_end_of_the_vmo() {
+    let (k, p) = setup();
+    let h = vmo(&p, 4 * P);
+    fill(&p, h, 0, (4 * P) as usize, 0xAB);
+    set_content_size(&p, h, P + 100);
+    assert_eq!(content_size(&p, h), P + 100);
+    assert_bytes(&p, h, 0, (P + 100) as usize, 0xAB);
+    assert_bytes(&p, h, P + 100, (3 * P - 100) as usize, 0);
+    // Whole pages past the new content size are given back; the partial one stays.
+    assert_eq!(committed(&p, h), 2 * P);
+    assert_eq!(ok!(p.vmo_get_size(h)), 4 * P, "the size does not change");
+    assert_clean(&k);
+    close_all(&p, &[h]);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn lowered_content_size_zeroes_past_the_old_content_size_too() {
+    // The range zeroed is [new content size, VMO size), whatever the old content size was:
+    // bytes written beyond an earlier, smaller content size are zeroed as well.
+    let (k, p) = setup();
+    let h = vmo(&p, 3 * P);
+    set_content_size(&p, h, P);
+    fill(&p, h, 0, (3 * P) as usize, 0xCD);
+    set_content_size(&p, h, P + 10);
+    assert_bytes(&p, h, 0, (P + 10) as usize, 0xCD);
+    assert_bytes(&p, h, P + 10, (2 * P - 10) as usize, 0);
+    assert_clean(&k);
+    close_all(&p, &[h]);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn content_size_at_or_above_the_size_zeroes_nothing() {
+    let (k, p) = setup();
+    let h = vmo(&p, 2 * P);
+    fill(&p, h, 0, (2 * P) as usize, 0x42);
+    for cs in [2 * P, 2 * P + 1, 100 * P, u64::MAX] {
+        set_content_size(&p, h, cs);
+        assert_bytes(&p, h, 0, (2 * P) as usize, 0x42);
+    }
+    // Zero zeroes everything and frees every page.
+    set_content_size(&p, h, 0);
+    assert_bytes(&p, h, 0, (2 * P) as usize, 0);
+    assert_eq!(committed(&p, h), 0);
+    close_all(&p, &[h]);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn lowering_the_content_size_leaves_snapshots_their_content() {
+    let (k, p) = setup();
+    let parent = vmo(&p, 2 * P);
+    fill(&p, parent, 0, (2 * P) as usize, 0x61);
+    let snapshot = ok!(p.vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, 2 * P));
+    set_content_size(&p, parent, 7);
+    assert_bytes(&p, parent, 7, (2 * P - 7) as usize, 0);
+    assert_bytes(&p, snapshot, 0, (2 * P) as usize, 0x61);
+    assert_clean(&k);
+    // And the other way round: the child's content size zeroes only the child.
+    set_content_size(&p, snapshot, 0);
+    assert_bytes(&p, snapshot, 0, (2 * P) as usize, 0);
+    assert_bytes(&p, parent, 0, 7, 0x61);
+    assert_clean(&k);
+    close_all(&p, &[snapshot, parent]);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn lowering_a_slices_content_size_zeroes_only_its_window() {
+    let (k, p) = setup();
+    let parent = vmo(&p, 4 * P);
+    fill(&p, parent, 0, (4 * P) as usize, 0x99);
+    let slice = ok!(p.vmo_create_child(parent, ZX_VMO_CHILD_SLICE, P, 2 * P));
+    set_content_size(&p, slice, P / 2);
+    assert_eq!(content_size(&p, slice), P / 2);
+    assert_eq!(content_size(&p, parent), 4 * P, "a slice's content size is its own");
+    // The slice's bytes [P/2, 2P) are the parent's [P + P/2, 3P).
+    assert_bytes(&p, parent, 0, (P + P / 2) as usize, 0x99);
+    assert_bytes(&p, parent, P + P / 2, (P + P / 2) as usize, 0);
+    assert_bytes(&p, parent, 3 * P, P as usize, 0x99);
+    assert_clean(&k);
+    close_all(&p, &[slice, parent]);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn content_size_of_physical_and_contiguous_vmos_is_not_supported() {
+    // Zircon keeps no settable content size for memory that is not ordinary paged memory.
+    let (k, p) = setup();
+    let dev = Dev::new(&p);
+    let phys = dev.physical(&p, 1);
+    let contiguous = dev.contiguous(&p, 1);
+    for h in [phys, contiguous] {
+        fill(&p, h, 0, P as usize, 0x12);
+        assert_err!(
+            p.object_set_property(h, ZX_PROP_VMO_CONTENT_SIZE, &1u64.to_le_bytes()),
+            ZX_ERR_NOT_SUPPORTED
+        );
+        assert_bytes(&p, h, 0, P as usize, 0x12);
+        assert_eq!(content_size(&p, h), P);
+    }
+    close_all(&p, &[contiguous, phys]);
+    dev.close(&p);
+    assert_no_leak(&k);
+}
+
+#[test]
+fn lowering_the_content_size_without_a_spare_page_is_no_memory_and_changes_nothing() {
+    // The partial page must be forked out of a snapshot's parent: with no free page left the
+    // call fails as a whole (the emulator zeroes all or nothing).
+    let (k, p) = setup_with_pages(2);
+    let parent = vmo(&p, P);
+    fill(&p, parent, 0, P as usize, 0x31);
+    let snapshot = ok!(p.vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, P));
+    let hog = vmo(&p, P);
+    fill(&p, hog, 0, 1, 1);
+    assert_eq!(free_bytes(&k), 0);
+    assert_err!(
+        p.object_set_property(snapshot, ZX_PROP_VMO_CONTENT_SIZE, &5u64.to_le_bytes()),
+        ZX_ERR_NO_MEMORY
+    );
+    assert_eq!(content_size(&p, snapshot), P);
+    assert_bytes(&p, snapshot, 0, P as usize, 0x31);
+    close_all(&p, &[hog]);
+    set_content_size(&p, snapshot, 5);
+    assert_bytes(&p, snapshot, 0, 5, 0x31);
+    assert_bytes(&p, snapshot, 5, (P - 5) as usize, 0);
+    assert_bytes(&p, parent, 0, P as usize, 0x31);
+    assert_clean(&k);
+    close_all(&p, &[snapshot, parent]);
     assert_no_leak(&k);
 }

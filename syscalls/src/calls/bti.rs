@@ -1,4 +1,4 @@
-//! BTIs, PMTs and contiguous VMOs (semantics.md §7).
+//! BTIs, PMTs and contiguous VMOs (docs/reference.md §7).
 
 use tracing::instrument;
 use zx_handles::Rights;
@@ -15,8 +15,11 @@ const PIN_OPTIONS: u32 = zx::ZX_BTI_PERM_READ
     | zx::ZX_BTI_PERM_EXECUTE
     | zx::ZX_BTI_COMPRESS
     | zx::ZX_BTI_CONTIGUOUS;
-/// `ZX_DEFAULT_BTI_RIGHTS`: BASIC | IO | MAP.
-const BTI_RIGHTS: Rights = Rights::BASIC.union(Rights::IO).union(Rights::MAP);
+/// `ZX_DEFAULT_BTI_RIGHTS` (0x80EF): BASIC without WAIT, IO, PROPERTY and MAP.
+const BTI_RIGHTS: Rights = Rights::from_bits_truncate(zx::ZX_DEFAULT_BTI_RIGHTS);
+/// The most pages one `bti_pin` takes, as in Zircon (`Bti.PinTooManyAddresses`): one more
+/// is `INVALID_ARGS`.
+const MAX_PIN_PAGES: u64 = 32_768;
 
 /// The VMO rights a pin with `options` needs.
 fn pin_rights(options: u32) -> Rights {
@@ -83,8 +86,9 @@ impl ProcessCore {
     /// `zx_bti_pin`, checking in order: the BTI (MAP); the options and range
     /// (`INVALID_ARGS`); the VMO handle, CONTIGUOUS on a non-contiguous VMO (`INVALID_ARGS`),
     /// its rights (MAP, READ for PERM_READ/EXECUTE, WRITE for PERM_WRITE); the range inside
-    /// the VMO (`OUT_OF_RANGE`); `addrs` long enough (`INVALID_ARGS`). Pinning commits the
-    /// range and adds a pin to each page (`UNAVAILABLE` past 31 pins, nothing pinned).
+    /// the VMO (`OUT_OF_RANGE`); `addrs` long enough, and at most 32,768 pages in the range
+    /// (`INVALID_ARGS`). Pinning commits the range and adds a pin to each page
+    /// (`UNAVAILABLE` past 31 pins, nothing pinned).
     ///
     /// ```
     /// use zx_syscalls::zx::*;
@@ -121,6 +125,9 @@ impl ProcessCore {
         object.vmo.check_range(offset, size)?;
         let needed = if contiguous { 1 } else { (size / PAGE) as usize };
         let out = addrs.get_mut(..needed).ok_or(Status::INVALID_ARGS)?;
+        if size / PAGE > MAX_PIN_PAGES {
+            return Err(Status::INVALID_ARGS);
+        }
         // The PMT's handle slot is held first, so a full table pins and commits nothing.
         self.insert_made(Rights::INSPECT, || {
             let (pins, addresses) = PinnedRange::pin(object, offset, size)?;
@@ -195,8 +202,9 @@ impl ProcessCore {
         Ok(record)
     }
 
-    /// `zx_vmo_create_contiguous`: size 0 → `INVALID_ARGS`; `alignment_log2` 0 (a page) or
-    /// 12..=64, else `INVALID_ARGS`; a BTI with MAP; no such free run → `NO_MEMORY`.
+    /// `zx_vmo_create_contiguous`: size 0 or not a whole number of pages → `INVALID_ARGS`;
+    /// `alignment_log2` 0 (a page) or 12..=64, else `INVALID_ARGS`; a BTI with MAP; no such
+    /// free run → `NO_MEMORY`.
     ///
     /// ```
     /// use zx_syscalls::zx::*;
@@ -214,7 +222,7 @@ impl ProcessCore {
         size: u64,
         alignment_log2: u32,
     ) -> Result<zx_handle_t, Status> {
-        if size == 0 {
+        if size == 0 || size % PAGE != 0 {
             return Err(Status::INVALID_ARGS);
         }
         let alignment_log2 =

@@ -214,13 +214,7 @@ impl ProcessCore {
             return Err(Status::ACCESS_DENIED);
         }
         match (property, &object) {
-            (zx::ZX_PROP_NAME, _) => {
-                let name = match &object {
-                    KernelObject::Vmo(vmo) => vmo.vmo.name(),
-                    _ => [0; zx::ZX_MAX_NAME_LEN],
-                };
-                write_record(value, &name).map(drop)
-            }
+            (zx::ZX_PROP_NAME, _) => write_record(value, &object.name()).map(drop),
             (zx::ZX_PROP_VMO_CONTENT_SIZE, KernelObject::Vmo(vmo)) => {
                 write_record(value, &vmo.vmo.content_size().to_le_bytes()).map(drop)
             }
@@ -229,8 +223,11 @@ impl ProcessCore {
         }
     }
 
-    /// `zx_object_set_property`: needs SET_PROPERTY. A name longer than 31 bytes is
-    /// truncated; `ZX_PROP_VMO_CONTENT_SIZE` takes 8 bytes and may exceed the size.
+    /// `zx_object_set_property`: needs SET_PROPERTY. `ZX_PROP_NAME` works on every object
+    /// (a name longer than 31 bytes is truncated). `ZX_PROP_VMO_CONTENT_SIZE` then needs
+    /// WRITE (`ACCESS_DENIED`), 8 bytes (`BUFFER_TOO_SMALL`) and a VMO (`WRONG_TYPE`); it may
+    /// exceed the size, and one below the size zeroes `[content_size, size)` as Zircon does
+    /// (physical and contiguous VMOs: `NOT_SUPPORTED`).
     ///
     /// ```
     /// use zx_syscalls::zx::*;
@@ -250,21 +247,24 @@ impl ProcessCore {
         if !rights.contains(Rights::SET_PROPERTY) {
             return Err(Status::ACCESS_DENIED);
         }
-        match (property, &object) {
-            (zx::ZX_PROP_NAME, KernelObject::Vmo(vmo)) => {
-                vmo.vmo.set_name(value);
+        match property {
+            zx::ZX_PROP_NAME => {
+                object.set_name(value);
                 Ok(())
             }
-            (zx::ZX_PROP_NAME, _) => Err(Status::NOT_SUPPORTED),
-            (zx::ZX_PROP_VMO_CONTENT_SIZE, KernelObject::Vmo(vmo)) => {
+            zx::ZX_PROP_VMO_CONTENT_SIZE => {
+                if !rights.contains(Rights::WRITE) {
+                    return Err(Status::ACCESS_DENIED);
+                }
                 let bytes: [u8; 8] = value
                     .get(..8)
                     .and_then(|b| b.try_into().ok())
                     .ok_or(Status::BUFFER_TOO_SMALL)?;
-                vmo.vmo.set_content_size(u64::from_le_bytes(bytes));
-                Ok(())
+                let KernelObject::Vmo(vmo) = &object else {
+                    return Err(Status::WRONG_TYPE);
+                };
+                Ok(vmo.vmo.set_content_size_zeroing(u64::from_le_bytes(bytes))?)
             }
-            (zx::ZX_PROP_VMO_CONTENT_SIZE, _) => Err(Status::WRONG_TYPE),
             _ => Err(Status::INVALID_ARGS),
         }
     }

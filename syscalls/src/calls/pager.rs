@@ -1,7 +1,8 @@
-//! Ports and pagers (semantics.md §9): not emulated in this version.
+//! Ports and pagers (docs/reference.md §9): not emulated in this version.
 //!
 //! These calls answer `ZX_ERR_NOT_SUPPORTED`, as a kernel built without the feature would.
-//! Their signatures are final (api.md), so programs written against them compile today.
+//! Their signatures are final (docs/reference.md §0), so programs written against them compile
+//! today.
 
 use super::not_emulated;
 use crate::core::ProcessCore;

@@ -1,4 +1,4 @@
-//! The root resource and what it unlocks: IOMMUs and physical VMOs (semantics.md §7).
+//! The root resource and what it unlocks: IOMMUs and physical VMOs (docs/reference.md §7).
 
 use tracing::instrument;
 use zx_handles::Rights;
@@ -52,7 +52,7 @@ impl ProcessCore {
         if iommu_type != zx::ZX_IOMMU_TYPE_DUMMY {
             return Err(Status::NOT_SUPPORTED);
         }
-        let iommu = IommuObject { koid: self.kernel().new_koid() };
+        let iommu = IommuObject::new(self.kernel().new_koid());
         self.insert(KernelObject::Iommu(Arc::new(iommu)), Rights::BASIC)
     }
 

@@ -111,7 +111,8 @@ const LOCK_STATE_SIZE: usize = std::mem::size_of::<zx::zx_vmo_lock_state_t>();
 
 impl ProcessCore {
     /// `zx_vmo_create`: unknown options or RESIZABLE with UNBOUNDED (or DISCARDABLE) →
-    /// `INVALID_ARGS`; a size that rounds past the maximum → `OUT_OF_RANGE`.
+    /// `INVALID_ARGS`; a size that rounds past the maximum → `OUT_OF_RANGE` (with UNBOUNDED,
+    /// a requested content size above the maximum size as well).
     ///
     /// ```
     /// let kernel = zx_syscalls::KernelCore::new(Default::default());
@@ -124,6 +125,10 @@ impl ProcessCore {
     pub fn vmo_create(&self, size: u64, options: u32) -> Result<zx_handle_t, Status> {
         let vm_options = create_options(options)?;
         let unbounded = options & zx::ZX_VMO_UNBOUNDED != 0;
+        if unbounded && size > MAX_VMO_SIZE {
+            // The content size may not start out beyond the VMO.
+            return Err(Status::OUT_OF_RANGE);
+        }
         let vm_size = if unbounded { MAX_VMO_SIZE } else { size };
         let koid = self.kernel().new_koid();
         let vmo = self.kernel().vm().create_vmo(koid, vm_size, vm_options)?;
@@ -230,15 +235,15 @@ impl ProcessCore {
                 lock_discardable(vmo, op == zx::ZX_VMO_OP_TRY_LOCK, offset, size, buffer)
             }
             zx::ZX_VMO_OP_UNLOCK => Ok(vmo.unlock_range(offset, size)?),
+            zx::ZX_VMO_OP_CACHE_INVALIDATE
+                if !self.kernel().settings().enable_debugging_syscalls =>
+            {
+                Err(Status::NOT_SUPPORTED)
+            }
             zx::ZX_VMO_OP_CACHE_SYNC
             | zx::ZX_VMO_OP_CACHE_CLEAN
-            | zx::ZX_VMO_OP_CACHE_CLEAN_INVALIDATE => {
-                if size == 0 {
-                    return Err(Status::INVALID_ARGS);
-                }
-                Ok(vmo.check_range(offset, size)?)
-            }
-            zx::ZX_VMO_OP_CACHE_INVALIDATE => Err(Status::NOT_SUPPORTED),
+            | zx::ZX_VMO_OP_CACHE_CLEAN_INVALIDATE
+            | zx::ZX_VMO_OP_CACHE_INVALIDATE => cache_op(vmo, offset, size),
             zx::ZX_VMO_OP_PREFETCH => Ok(vmo.check_range(offset, size)?),
             _ => Ok(()), // DONT_NEED and ALWAYS_NEED: hints, accepted for any range.
         }
@@ -247,7 +252,8 @@ impl ProcessCore {
     /// `zx_vmo_create_child`, checking in order: the size rounds past the maximum →
     /// `OUT_OF_RANGE`; NO_WRITE with RESIZABLE → `INVALID_ARGS`; the handle (a VMO with
     /// DUPLICATE and READ); a discardable parent → `NOT_SUPPORTED`; exactly one child type
-    /// (and no SLICE|RESIZABLE) else `INVALID_ARGS`; then the type's own checks.
+    /// (and no SLICE|RESIZABLE) else `INVALID_ARGS`; then the type's own checks. The child
+    /// takes the parent's name when the parent handle has GET_PROPERTY.
     ///
     /// ```
     /// use zx_syscalls::zx::*;
@@ -293,6 +299,11 @@ impl ProcessCore {
                 VmoKind::Reference,
             ),
         };
+        if parent_rights.contains(Rights::GET_PROPERTY) {
+            // As in Zircon, a child starts out with its parent's name when the caller may
+            // read that name.
+            child.set_name(&parent.vmo.name());
+        }
         let rights = child_rights(parent_rights, kind, no_write, resizable);
         let object = VmoObject::child_of(&parent, child, kind);
         self.insert(KernelObject::Vmo(Arc::new(object)), rights)
@@ -377,8 +388,22 @@ impl ProcessCore {
     }
 }
 
+/// The cache operations: length 0 → INVALID_ARGS; past the end → OUT_OF_RANGE; a physical
+/// VMO → NOT_SUPPORTED; otherwise nothing to do (the emulator has no caches).
+fn cache_op(vmo: &zx_vm::Vmo, offset: u64, size: u64) -> Result<(), Status> {
+    if size == 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    vmo.check_range(offset, size)?;
+    if vmo.is_physical() {
+        return Err(Status::NOT_SUPPORTED);
+    }
+    Ok(())
+}
+
 /// LOCK and TRY_LOCK: not discardable → NOT_SUPPORTED; not the whole VMO → OUT_OF_RANGE;
-/// a buffer too small for `zx_vmo_lock_state_t` → INVALID_ARGS (and nothing is locked).
+/// for LOCK, a buffer too small for `zx_vmo_lock_state_t` → INVALID_ARGS (and nothing is
+/// locked). TRY_LOCK takes no buffer and ignores one.
 fn lock_discardable(
     vmo: &zx_vm::Vmo,
     try_only: bool,
@@ -392,8 +417,13 @@ fn lock_discardable(
     if offset != 0 || size != vmo.size() {
         return Err(Status::OUT_OF_RANGE);
     }
+    if try_only {
+        // TRY_LOCK reports nothing: whatever buffer comes with it is left alone.
+        vmo.lock_range(offset, size, true)?;
+        return Ok(());
+    }
     let out = buffer.get_mut(..LOCK_STATE_SIZE).ok_or(Status::INVALID_ARGS)?;
-    let state = vmo.lock_range(offset, size, try_only)?;
+    let state = vmo.lock_range(offset, size, false)?;
     let record = zx::zx_vmo_lock_state_t {
         offset: state.offset,
         size: state.size,

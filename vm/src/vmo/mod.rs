@@ -408,6 +408,43 @@ impl Vmo {
         }
     }
 
+    /// `ZX_PROP_VMO_CONTENT_SIZE` set by a user: as Zircon does, a content size below the
+    /// VMO's size zeroes every byte from it to the end of the VMO (`[content_size, size)`),
+    /// then the content size is stored. Physical and contiguous VMOs → `NotSupported`; no
+    /// page for a partial page that must be forked → `NoMemory`, with nothing changed.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// vmo.write(&[7; 8], 0).unwrap();
+    /// vmo.set_content_size_zeroing(5).unwrap();
+    /// let mut buf = [1; 8];
+    /// vmo.read(&mut buf, 0).unwrap();
+    /// assert_eq!(buf, [7, 7, 7, 7, 7, 0, 0, 0]);
+    /// ```
+    pub fn set_content_size_zeroing(&self, content_size: u64) -> Result<(), VmError> {
+        if self.is_physical() || self.is_contiguous() {
+            return Err(VmError::NotSupported);
+        }
+        let allocator = self.vm.allocator();
+        self.with(|h| {
+            // Read under the hierarchy lock, which every resize holds.
+            let size = self.size();
+            if content_size < size {
+                let offset = self.to_node(content_size, size - content_size)?;
+                h.zero(allocator, self.node, offset, size - content_size)?;
+            }
+            if !matches!(self.view, View::Slice { .. }) {
+                h.set_content_size(self.node, content_size);
+            }
+            Ok::<(), VmError>(())
+        })?;
+        if matches!(self.view, View::Slice { .. }) {
+            *self.slice_content_size.lock() = content_size;
+        }
+        Ok(())
+    }
+
     /// The name: up to 31 bytes and a NUL.
     ///
     /// ```
@@ -763,8 +800,10 @@ impl Vmo {
     }
 
     /// Creates a SLICE child: a window `[offset, offset + size)` that shares this VMO's pages
-    /// both ways. Checks, in order: unaligned → `InvalidArgs`; overflowing → `OutOfRange`;
-    /// outside this VMO → `InvalidArgs`; this VMO resizable → `NotSupported`.
+    /// both ways. `size` is rounded up to whole pages first (past the maximum →
+    /// `OutOfRange`); the slice's content size is the unrounded `size`. Then, in order: an
+    /// unaligned offset, a window that overflows or lies outside this VMO → `InvalidArgs`;
+    /// this VMO resizable → `NotSupported`.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(4 * 4096, 0);
@@ -776,10 +815,12 @@ impl Vmo {
     /// assert_eq!(&seen, b"shared");
     /// ```
     pub fn create_slice(&self, koid: u64, offset: u64, size: u64) -> Result<Arc<Vmo>, VmError> {
-        if offset % PAGE != 0 || size % PAGE != 0 {
+        let content_size = size;
+        let size = round_up_to_page(size).ok_or(VmError::OutOfRange)?;
+        if offset % PAGE != 0 {
             return Err(VmError::InvalidArgs);
         }
-        let end = offset.checked_add(size).ok_or(VmError::OutOfRange)?;
+        let end = offset.checked_add(size).ok_or(VmError::InvalidArgs)?;
         if end > self.size() {
             return Err(VmError::InvalidArgs);
         }
@@ -794,7 +835,7 @@ impl Vmo {
         self.with(|h| h.add_user(self.node));
         let view = View::Slice { offset: base + offset, size };
         let node = (self.node, self.node_size.clone());
-        Ok(self.register_child(koid, node, view, VmoOptions::default(), size))
+        Ok(self.register_child(koid, node, view, VmoOptions::default(), content_size))
     }
 
     /// Creates a REFERENCE child: it shares everything with this VMO, size changes and
@@ -819,7 +860,9 @@ impl Vmo {
             return Err(VmError::NotSupported);
         }
         self.with(|h| h.add_user(self.node));
-        let options = VmoOptions { resizable, ..VmoOptions::default() };
+        // A reference is as resizable as what it refers to, whatever `resizable` says (that
+        // only decides whether its handle gets RESIZE).
+        let options = VmoOptions { resizable: node_resizable, ..VmoOptions::default() };
         let node = (self.node, self.node_size.clone());
         Ok(self.register_child(koid, node, View::Reference, options, 0))
     }
