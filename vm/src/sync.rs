@@ -96,6 +96,53 @@ impl<T> Mutex<T> {
     }
 }
 
+/// A reader-writer lock (futex-based outside loom): any number of readers, or one writer.
+///
+/// ```
+/// let lock = zx_vm::sync::RwLock::new(1);
+/// assert_eq!(*lock.read() + *lock.read(), 2);
+/// *lock.write() = 3;
+/// assert_eq!(*lock.read(), 3);
+/// ```
+#[derive(Debug, Default)]
+pub struct RwLock<T>(imp::RwLock<T>);
+
+/// A shared guard of a [`RwLock`].
+pub type RwLockReadGuard<'a, T> = imp::RwLockReadGuard<'a, T>;
+/// The exclusive guard of a [`RwLock`].
+pub type RwLockWriteGuard<'a, T> = imp::RwLockWriteGuard<'a, T>;
+
+impl<T> RwLock<T> {
+    /// A new unlocked lock.
+    ///
+    /// ```
+    /// let _lock = zx_vm::sync::RwLock::new(0u8);
+    /// ```
+    pub fn new(value: T) -> Self {
+        RwLock(imp::RwLock::new(value))
+    }
+
+    /// Locks for reading, blocking while a writer holds the lock.
+    ///
+    /// ```
+    /// assert_eq!(*zx_vm::sync::RwLock::new(5).read(), 5);
+    /// ```
+    pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Locks for writing, blocking while anyone holds the lock.
+    ///
+    /// ```
+    /// let lock = zx_vm::sync::RwLock::new(5);
+    /// *lock.write() += 1;
+    /// assert_eq!(*lock.read(), 6);
+    /// ```
+    pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 /// A condition variable that works with [`Mutex`].
 ///
 /// ```

@@ -196,6 +196,96 @@ fn readers_never_see_half_a_transfer() {
     });
 }
 
+/// Reads take a clone tree's lock shared. Two readers of one VMO racing a transfer into
+/// it: each sees the whole range before or after, never half, and they may overlap each
+/// other.
+#[test]
+fn shared_readers_racing_a_transfer() {
+    loom::model(|| {
+        let vm = vm();
+        let (src, dst) = (vmo(&vm, 1, 2), vmo(&vm, 2, 2));
+        src.write(&[4; 2 * PAGE_SIZE], 0).unwrap();
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let dst = dst.clone();
+                thread::spawn(move || {
+                    let mut both = vec![0u8; 2 * PAGE_SIZE];
+                    dst.read(&mut both, 0).unwrap();
+                    (both[0], both[PAGE_SIZE])
+                })
+            })
+            .collect();
+        dst.transfer_from(0, 2 * P, &src, 0).unwrap();
+        for reader in readers {
+            let seen = reader.join().unwrap();
+            assert!(seen == (0, 0) || seen == (4, 4), "half a transfer: {seen:?}");
+        }
+        conserved(&vm, 2);
+    });
+}
+
+/// A shared read of a snapshot racing its own first write (a fork): the reader sees the
+/// page before the fork (the parent's byte) or after (the child's), and the parent's reader
+/// always the parent's; the forked copy and the original are both accounted for.
+#[test]
+fn shared_read_racing_a_fork_on_write() {
+    loom::model(|| {
+        let vm = vm();
+        let parent = vmo(&vm, 1, 1);
+        parent.write(&[5], 0).unwrap();
+        let child = parent.create_snapshot(2, 0, P, VmoOptions::default()).unwrap();
+        let reader = {
+            let (child, parent) = (child.clone(), parent.clone());
+            thread::spawn(move || (byte(&child, 0), byte(&parent, 0)))
+        };
+        child.write(&[6], 0).unwrap();
+        let (in_child, in_parent) = reader.join().unwrap();
+        assert!(in_child == 5 || in_child == 6, "child read {in_child}");
+        assert_eq!(in_parent, 5);
+        conserved(&vm, 2);
+    });
+}
+
+/// A shared read racing a decommit of the page it reads: it sees the data or zero, and the
+/// frame goes back to the allocator exactly once.
+#[test]
+fn shared_read_racing_decommit() {
+    loom::model(|| {
+        let vm = vm();
+        let v = vmo(&vm, 1, 1);
+        v.write(&[7], 0).unwrap();
+        let reader = {
+            let v = v.clone();
+            thread::spawn(move || byte(&v, 0))
+        };
+        v.decommit(0, P).unwrap();
+        let seen = reader.join().unwrap();
+        assert!(seen == 7 || seen == 0, "read {seen}");
+        conserved(&vm, 0);
+    });
+}
+
+/// A shared read of a snapshot racing the close of its parent (the hidden node merges into
+/// the reader's node): the reader sees the content throughout; nothing leaks.
+#[test]
+fn shared_read_racing_the_close_of_the_parent() {
+    loom::model(|| {
+        let vm = vm();
+        let parent = vmo(&vm, 1, 1);
+        parent.write(&[8], 0).unwrap();
+        let child = parent.create_snapshot(2, 0, P, VmoOptions::default()).unwrap();
+        let reader = {
+            let child = child.clone();
+            thread::spawn(move || byte(&child, 0))
+        };
+        drop(parent);
+        assert_eq!(reader.join().unwrap(), 8);
+        conserved(&vm, 1);
+        drop(child);
+        conserved(&vm, 0);
+    });
+}
+
 /// Closing a parent and its snapshot child at once (the hidden-node merge) keeps every page
 /// accounted for and frees everything.
 #[test]

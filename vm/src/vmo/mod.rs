@@ -12,7 +12,9 @@ mod transfer;
 
 use crate::allocator::ZeroFill;
 use crate::error::VmError;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, CachePadded, Mutex, MutexGuard, Ordering};
+use crate::sync::{
+    Arc, AtomicU64, AtomicUsize, CachePadded, Mutex, Ordering, RwLock, RwLockWriteGuard,
+};
 use crate::vm::Vm;
 pub(crate) use hierarchy::{Hierarchy, NodeId};
 pub use pin::MAX_PINS;
@@ -154,11 +156,13 @@ pub struct FamilyNode {
     pub pages: Vec<FamilyPage>,
 }
 
-/// A cell holding a hierarchy behind its lock.
+/// A cell holding a hierarchy behind its lock: a reader-writer lock, so that reads of a clone
+/// tree (`vmo_read`, info, sizes) run side by side while anything that changes it (a write,
+/// a fork, a commit, a transfer, a close) runs alone.
 #[derive(Debug)]
 pub(crate) struct HierarchyCell {
     id: u64,
-    state: CachePadded<Mutex<Hierarchy>>,
+    state: CachePadded<RwLock<Hierarchy>>,
 }
 
 impl HierarchyCell {
@@ -166,8 +170,9 @@ impl HierarchyCell {
         self.id
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Hierarchy> {
-        self.state.lock()
+    /// The hierarchy, exclusively.
+    pub(crate) fn lock(&self) -> RwLockWriteGuard<'_, Hierarchy> {
+        self.state.write()
     }
 }
 
@@ -229,7 +234,7 @@ impl Vmo {
         let node = (node, hierarchy.published_size(node));
         let cell = Arc::new(HierarchyCell {
             id: hierarchy.id(),
-            state: CachePadded::new(Mutex::new(hierarchy)),
+            state: CachePadded::new(RwLock::new(hierarchy)),
         });
         Vmo::on_node(vm, koid, cell, node, View::Own, options, 0, None)
     }
@@ -244,7 +249,7 @@ impl Vmo {
         let node = (node, hierarchy.published_size(node));
         let cell = Arc::new(HierarchyCell {
             id: hierarchy.id(),
-            state: CachePadded::new(Mutex::new(hierarchy)),
+            state: CachePadded::new(RwLock::new(hierarchy)),
         });
         Vmo::on_node(vm, koid, cell, node, View::Own, VmoOptions::default(), 0, Some(paddr))
     }
@@ -344,9 +349,16 @@ impl Vmo {
         }
     }
 
+    /// Runs `f` on the hierarchy, alone (for anything that changes it).
     fn with<R>(&self, f: impl FnOnce(&mut Hierarchy) -> R) -> R {
-        let mut hierarchy = self.cell.state.lock();
+        let mut hierarchy = self.cell.state.write();
         f(&mut hierarchy)
+    }
+
+    /// Runs `f` on the hierarchy, beside other readers (for what only looks at it).
+    fn with_shared<R>(&self, f: impl FnOnce(&Hierarchy) -> R) -> R {
+        let hierarchy = self.cell.state.read();
+        f(&hierarchy)
     }
 
     /// Translates a range of this VMO into its node, checking it against a slice's window
@@ -387,7 +399,7 @@ impl Vmo {
     pub fn content_size(&self) -> u64 {
         match self.view {
             View::Slice { .. } => *self.slice_content_size.lock(),
-            View::Own | View::Reference => self.with(|h| h.content_size(self.node)),
+            View::Own | View::Reference => self.with_shared(|h| h.content_size(self.node)),
         }
     }
 
@@ -489,7 +501,7 @@ impl Vmo {
             return Ok(());
         }
         let allocator = self.vm.allocator();
-        self.with(|h| h.read(allocator, self.node, buffer, offset))
+        self.with_shared(|h| h.read(allocator, self.node, buffer, offset))
     }
 
     /// Writes `buffer` at `offset`, committing pages (forking copy-on-write pages);
@@ -579,7 +591,7 @@ impl Vmo {
     }
 
     fn check_node_range(&self, offset: u64, len: u64) -> Result<(), VmError> {
-        self.with(|h| h.check_range(self.node, offset, len).map(|_| ()))
+        self.with_shared(|h| h.check_range(self.node, offset, len).map(|_| ()))
     }
 
     /// A physical VMO has no pages to commit, decommit or zero: `OutOfRange` past its end,
@@ -609,7 +621,7 @@ impl Vmo {
     /// assert!(vm.create_contiguous(1, 4096, 0).unwrap().is_contiguous());
     /// ```
     pub fn is_contiguous(&self) -> bool {
-        self.with(|h| h.is_contiguous(self.node))
+        self.with_shared(|h| h.is_contiguous(self.node))
     }
 
     /// True for a slice.
@@ -696,7 +708,7 @@ impl Vmo {
     /// ```
     pub fn check_range(&self, offset: u64, len: u64) -> Result<(), VmError> {
         let offset = self.to_node(offset, len)?;
-        self.with(|h| h.check_range(self.node, offset, len).map(|_| ()))
+        self.with_shared(|h| h.check_range(self.node, offset, len).map(|_| ()))
     }
 
     /// `ZX_VMO_OP_LOCK` (or `TRY_LOCK` when `try_only`) of a discardable VMO; the range
@@ -750,7 +762,7 @@ impl Vmo {
     /// ```
     pub fn info(&self) -> VmoInfo {
         match self.view {
-            View::Own => self.with(|h| h.info(self.node)),
+            View::Own => self.with_shared(|h| h.info(self.node)),
             View::Slice { .. } | View::Reference => {
                 VmoInfo { size_bytes: self.size(), ..VmoInfo::default() }
             }
@@ -828,7 +840,7 @@ impl Vmo {
             View::Slice { offset: base, .. } => base,
             View::Own | View::Reference => 0,
         };
-        let resizable = self.with(|h| h.is_resizable(self.node));
+        let resizable = self.with_shared(|h| h.is_resizable(self.node));
         if resizable {
             return Err(VmError::NotSupported);
         }
@@ -855,7 +867,7 @@ impl Vmo {
         if self.is_slice() || self.is_physical() || self.is_contiguous() {
             return Err(VmError::NotSupported);
         }
-        let node_resizable = self.with(|h| h.is_resizable(self.node));
+        let node_resizable = self.with_shared(|h| h.is_resizable(self.node));
         if resizable && !node_resizable {
             return Err(VmError::NotSupported);
         }
@@ -899,7 +911,7 @@ impl Vmo {
     /// ```
     pub fn family(&self) -> Vec<FamilyNode> {
         let allocator = self.vm.allocator();
-        self.with(|h| h.describe(allocator))
+        self.with_shared(|h| h.describe(allocator))
     }
 
     /// The node id of this VMO within its hierarchy.
@@ -917,7 +929,7 @@ impl Vmo {
 impl Drop for Vmo {
     fn drop(&mut self) {
         let allocator = self.vm.allocator();
-        self.cell.state.lock().remove_user(allocator, self.node);
+        self.cell.state.write().remove_user(allocator, self.node);
         // Last: until here the registry keeps the hierarchy, and so the pages that were
         // just given back, in view of `Vm::check_invariants`.
         let key = self.registry_key.load(Ordering::Acquire);

@@ -200,7 +200,7 @@ impl Vmo {
         }
         let allocator = self.vm.allocator();
         if Arc::ptr_eq(&self.cell, &src.cell) {
-            let mut h = self.cell.state.lock();
+            let mut h = self.cell.lock();
             return self.transfer_locked(
                 Sides::One(&mut h),
                 allocator,
@@ -212,8 +212,8 @@ impl Vmo {
         }
         // Lock order: of two hierarchies, the one with the lower id first.
         let (first, second) = order(&src.cell, &self.cell);
-        let mut first_guard = first.state.lock();
-        let mut second_guard = second.state.lock();
+        let mut first_guard = first.lock();
+        let mut second_guard = second.lock();
         let sides = if first.id == src.cell.id {
             Sides::Two { src: &mut first_guard, dst: &mut second_guard }
         } else {
