@@ -184,6 +184,13 @@ impl Hierarchy {
         self.nodes[node].content_size = content_size;
     }
 
+    /// True for a node with no parent: nothing shows through it, and (being a VMO's own
+    /// node) nothing sees through it either.
+    pub(crate) fn is_root(&self, node: NodeId) -> bool {
+        let n = &self.nodes[node];
+        n.parent.is_none() && n.children.is_empty()
+    }
+
     /// True for a node in a copy-on-write relation: a snapshot (or a VMO with snapshots).
     pub(crate) fn in_cow_relation(&self, node: NodeId) -> bool {
         let n = &self.nodes[node];

@@ -233,6 +233,10 @@ impl Vmo {
     ) -> Result<TransferStats, VmError> {
         let src_side = src.transfer_side(sides.src(), src_offset, len)?;
         let dst_side = self.transfer_side(sides.dst(), offset, len)?;
+        let one_page = src_side.end - src_side.first == 1;
+        if one_page && sides.src().is_root(src_side.node) && sides.dst().is_root(dst_side.node) {
+            return Ok(move_one_page(&mut sides, allocator, &src_side, &dst_side));
+        }
         let copies = sides.src().copies_needed(&src_side);
         let mut spare = allocator.alloc_many(copies, ZeroFill::No)?;
         // Nothing below can fail.
@@ -250,6 +254,33 @@ impl Vmo {
         );
         Ok(stats)
     }
+}
+
+/// The common small transfer, one page between two VMOs without ancestors: no page can be
+/// shared or shown through, so the source's slot (if it holds a frame) simply replaces the
+/// destination's, and what the destination held goes back to the allocator. The checks
+/// have passed; nothing here can fail.
+fn move_one_page(
+    sides: &mut Sides<'_>,
+    allocator: &PageAllocator,
+    src: &Side,
+    dst: &Side,
+) -> TransferStats {
+    let mut stats = TransferStats::default();
+    let taken = sides.src().nodes[src.node].pages.remove(src.first).filter(|s| s.frame().is_some());
+    let dst_pages = &mut sides.dst().nodes[dst.node].pages;
+    let old = match taken {
+        Some(slot) => {
+            stats.moved = 1;
+            dst_pages.insert(dst.first, slot)
+        }
+        None => dst_pages.remove(dst.first),
+    };
+    if let Some(old) = old {
+        stats.released = u64::from(old.frame().is_some());
+        free_slot(allocator, old);
+    }
+    stats
 }
 
 fn order<'a>(
