@@ -6,7 +6,6 @@
 //! cargo build --release -p zxemu --example transfer_one_page
 //! valgrind --tool=callgrind ./target/release/examples/transfer_one_page 20000
 //! ```
-use zx_kernel::zx::*;
 use zx_kernel::{Kernel, KernelConfig};
 /// Moves one page between two VMOs `N` times and prints the time per transfer.
 fn main() {
