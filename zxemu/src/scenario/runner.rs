@@ -57,6 +57,9 @@ pub enum Bound {
     Scalar(i128),
 }
 
+/// The seed of every case's handle secrets (see `KernelConfig::handle_seed`).
+const CASE_HANDLE_SEED: u64 = 0x2ec5_eed5;
+
 /// The state a case leaves behind: its kernel, processes and bindings.
 pub struct Env {
     /// The case's kernel.
@@ -67,7 +70,10 @@ pub struct Env {
 
 impl Env {
     fn new(case: &Case, prepare: impl FnOnce(&Kernel)) -> Self {
-        let mut config = KernelConfig::default();
+        // A fixed seed: a case hands out the same handle values in every run, so `-v` logs
+        // and pictures can be compared (each process still scrambles with its own secret).
+        let mut config =
+            KernelConfig { handle_seed: Some(CASE_HANDLE_SEED), ..KernelConfig::default() };
         if let Some(bytes) = case.memory {
             config.memory_bytes = bytes;
         }
