@@ -12,6 +12,7 @@ __BEGIN_CDECLS
 
 #define ZX_IOMMU_TYPE_DUMMY ((uint32_t)0u)
 #define ZX_IOMMU_TYPE_INTEL ((uint32_t)1u)
+#define ZX_IOMMU_TYPE_STUB ZX_IOMMU_TYPE_DUMMY
 
 typedef struct zx_iommu_desc_dummy {
   uint8_t reserved;
