@@ -164,3 +164,50 @@ fn every_header_compiles_alone() {
         }
     }
 }
+
+/// The README's C program and C++ test, extracted from its "C and C++" section, compiled with
+/// the commands it shows and run with the output it promises.
+#[test]
+fn readme_examples_compile_and_run() {
+    let (Some(cc), Some(cxx)) = (compiler("CC", "cc"), compiler("CXX", "c++")) else { return };
+    let readme = std::fs::read_to_string(crate_dir().join("../README.md")).unwrap();
+    let start = readme.find("## C and C++").expect("the README has a C and C++ section");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let block = |lang: &str| {
+        let open = format!("```{lang}\n");
+        let from = section.find(&open).unwrap_or_else(|| panic!("no {lang} block")) + open.len();
+        section[from..from + section[from..].find("```").unwrap()].to_string()
+    };
+    let commands = block("sh");
+    let flags = |tool: &str| {
+        let line = commands.lines().find(|l| l.starts_with(tool)).unwrap();
+        line.split_whitespace().skip(1).map(str::to_string).collect::<Vec<_>>()
+    };
+    let dir = scratch("readme");
+    std::fs::write(dir.join("hello.c"), block("c")).unwrap();
+    std::fs::write(dir.join("vmo_test.cc"), block("cpp")).unwrap();
+    let workspace = crate_dir().join("..");
+    for (tool, compiler) in [("cc ", &cc), ("c++ ", &cxx)] {
+        let mut command = Command::new(compiler);
+        command.current_dir(&dir);
+        for arg in flags(tool) {
+            // The README names paths from the workspace root; the library is the one cargo
+            // built for this test.
+            if arg == "abi/include" {
+                command.arg(workspace.join("abi/include"));
+            } else if arg.ends_with("libzx_abi.a") {
+                command.arg(static_library());
+            } else {
+                command.arg(arg);
+            }
+        }
+        run_ok(&mut command);
+    }
+    let hello = run_ok(&mut Command::new(dir.join("hello")));
+    assert_eq!(last_line(&hello), "snapshot reads zircon, ZX_ERR_UNAVAILABLE");
+    assert!(commands.contains("# snapshot reads zircon, ZX_ERR_UNAVAILABLE"));
+    let test = run_ok(Command::new(dir.join("vmo_test")).arg("--gtest_filter=VmoTest.*"));
+    assert_eq!(last_line(&test), "1 passed, 0 failed");
+    assert!(commands.contains("last line: 1 passed, 0 failed"));
+}
