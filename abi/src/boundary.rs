@@ -103,6 +103,17 @@ fn with_process(f: impl FnOnce(&Process) -> zx_status_t) -> zx_status_t {
 
 /// A C input buffer as a slice: NULL is allowed only with length 0.
 ///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let mut config = zxemu_kernel_config_t::default();
+///     assert_eq!(zxemu_kernel_config_init(&mut config), ZX_OK);
+///     assert_eq!(config.enable_debugging_syscalls, 0);
+/// }
+/// ```
+///
 /// # Safety
 /// A non-NULL `ptr` must be valid for reads of `len` bytes for `'a`.
 unsafe fn in_bytes<'a>(ptr: *const c_void, len: usize) -> Result<&'a [u8], zx_status_t> {
@@ -196,6 +207,17 @@ macro_rules! export {
 
 export! {
     /// `zx_vmo_create(size, options, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut vmo = 0;
+    ///     assert_eq!(zx_vmo_create(4096, 0, &mut vmo), ZX_OK);
+    ///     assert_eq!(zx_vmo_create(4096, 0, std::ptr::null_mut()), ZX_ERR_INVALID_ARGS);
+    /// }
+    /// ```
     zx_vmo_create, _zx_vmo_create, (size: u64, options: u32, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -206,6 +228,19 @@ export! {
 
 export! {
     /// `zx_vmo_read(handle, buffer, offset, buffer_size)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut vmo = 0;
+    ///     zx_vmo_create(4096, 0, &mut vmo);
+    ///     let mut buf = [1u8; 4];
+    ///     assert_eq!(zx_vmo_read(vmo, buf.as_mut_ptr().cast(), 0, 4), ZX_OK);
+    ///     assert_eq!(buf, [0; 4]);
+    /// }
+    /// ```
     zx_vmo_read, _zx_vmo_read, (handle: zx_handle_t, buffer: *mut c_void, offset: u64, buffer_size: usize) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `buffer` is NULL or valid for `buffer_size` writable bytes (the C contract).
@@ -219,6 +254,17 @@ export! {
 
 export! {
     /// `zx_vmo_write(handle, buffer, offset, buffer_size)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut vmo = 0;
+    ///     zx_vmo_create(4096, 0, &mut vmo);
+    ///     assert_eq!(zx_vmo_write(vmo, b"hi".as_ptr().cast(), 4095, 2), ZX_ERR_OUT_OF_RANGE);
+    /// }
+    /// ```
     zx_vmo_write, _zx_vmo_write, (handle: zx_handle_t, buffer: *const c_void, offset: u64, buffer_size: usize) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `buffer` is NULL or valid for `buffer_size` readable bytes (the C contract).
@@ -232,6 +278,18 @@ export! {
 
 export! {
     /// `zx_vmo_get_size(handle, size)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut vmo, mut size) = (0, 0);
+    ///     zx_vmo_create(1, 0, &mut vmo);
+    ///     assert_eq!(zx_vmo_get_size(vmo, &mut size), ZX_OK);
+    ///     assert_eq!(size, 4096);
+    /// }
+    /// ```
     zx_vmo_get_size, _zx_vmo_get_size, (handle: zx_handle_t, size: *mut u64) -> zx_status_t {
         with_process(|p| match p.vmo_get_size(handle) {
             // SAFETY: `size` is NULL or valid for a u64 (the C contract).
@@ -243,6 +301,17 @@ export! {
 
 export! {
     /// `zx_vmo_set_size(handle, size)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut vmo = 0;
+    ///     zx_vmo_create(4096, ZX_VMO_RESIZABLE, &mut vmo);
+    ///     assert_eq!(zx_vmo_set_size(vmo, 8192), ZX_OK);
+    /// }
+    /// ```
     zx_vmo_set_size, _zx_vmo_set_size, (handle: zx_handle_t, size: u64) -> zx_status_t {
         with_process(|p| status(p.vmo_set_size(handle, size)))
     }
@@ -250,6 +319,17 @@ export! {
 
 export! {
     /// `zx_vmo_op_range(handle, op, offset, size, buffer, buffer_size)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut vmo = 0;
+    ///     zx_vmo_create(4096, 0, &mut vmo);
+    ///     assert_eq!(zx_vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, 4096, std::ptr::null_mut(), 0), ZX_OK);
+    /// }
+    /// ```
     zx_vmo_op_range, _zx_vmo_op_range, (handle: zx_handle_t, op: u32, offset: u64, size: u64, buffer: *mut c_void, buffer_size: usize) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `buffer` is NULL or valid for `buffer_size` writable bytes (the C contract).
@@ -263,6 +343,17 @@ export! {
 
 export! {
     /// `zx_vmo_create_child(handle, options, offset, size, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut vmo, mut child) = (0, 0);
+    ///     zx_vmo_create(4096, 0, &mut vmo);
+    ///     assert_eq!(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, 4096, &mut child), ZX_OK);
+    /// }
+    /// ```
     zx_vmo_create_child, _zx_vmo_create_child, (handle: zx_handle_t, options: u32, offset: u64, size: u64, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -273,6 +364,18 @@ export! {
 
 export! {
     /// `zx_vmo_transfer_data(dst_vmo, options, offset, length, src_vmo, src_offset)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut src, mut dst) = (0, 0);
+    ///     zx_vmo_create(4096, 0, &mut src);
+    ///     zx_vmo_create(4096, 0, &mut dst);
+    ///     assert_eq!(zx_vmo_transfer_data(dst, 0, 0, 4096, src, 0), ZX_OK);
+    /// }
+    /// ```
     zx_vmo_transfer_data, _zx_vmo_transfer_data, (dst_vmo: zx_handle_t, options: u32, offset: u64, length: u64, src_vmo: zx_handle_t, src_offset: u64) -> zx_status_t {
         with_process(|p| status(p.vmo_transfer_data(dst_vmo, options, offset, length, src_vmo, src_offset)))
     }
@@ -280,6 +383,16 @@ export! {
 
 export! {
     /// `zx_vmo_create_contiguous(bti, size, alignment_log2, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut vmo = 0;
+    ///     assert_eq!(zx_vmo_create_contiguous(ZX_HANDLE_INVALID, 4096, 0, &mut vmo), ZX_ERR_BAD_HANDLE);
+    /// }
+    /// ```
     zx_vmo_create_contiguous, _zx_vmo_create_contiguous, (bti: zx_handle_t, size: usize, alignment_log2: u32, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -290,6 +403,17 @@ export! {
 
 export! {
     /// `zx_vmo_create_physical(resource, paddr, size, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut root, mut vmo) = (0, 0);
+    ///     zxemu_root_resource(&mut root);
+    ///     assert_eq!(zx_vmo_create_physical(root, 1 << 36, 4096, &mut vmo), ZX_OK);
+    /// }
+    /// ```
     zx_vmo_create_physical, _zx_vmo_create_physical, (resource: zx_handle_t, paddr: zx_paddr_t, size: usize, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -303,6 +427,16 @@ export! {
 
 export! {
     /// `zx_handle_close(handle)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     assert_eq!(zx_handle_close(ZX_HANDLE_INVALID), ZX_OK);
+    ///     assert_eq!(zx_handle_close(3), ZX_ERR_BAD_HANDLE);
+    /// }
+    /// ```
     zx_handle_close, _zx_handle_close, (handle: zx_handle_t) -> zx_status_t {
         with_process(|p| status(p.handle_close(handle)))
     }
@@ -311,6 +445,18 @@ export! {
 export! {
     /// `zx_handle_close_many(handles, num_handles)`: closes each handle in turn (all of
     /// them, even after a failure) and answers the first failure.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut handles = [0; 2];
+    ///     zx_vmo_create(0, 0, &mut handles[0]);
+    ///     zx_event_create(0, &mut handles[1]);
+    ///     assert_eq!(zx_handle_close_many(handles.as_ptr(), 2), ZX_OK);
+    /// }
+    /// ```
     zx_handle_close_many, _zx_handle_close_many, (handles: *const zx_handle_t, num_handles: usize) -> zx_status_t {
         with_process(|p| {
             let Some(bytes) = num_handles.checked_mul(4) else { return INVALID_ARGS };
@@ -334,6 +480,17 @@ export! {
 
 export! {
     /// `zx_handle_duplicate(handle, rights, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut vmo, mut dup) = (0, 0);
+    ///     zx_vmo_create(0, 0, &mut vmo);
+    ///     assert_eq!(zx_handle_duplicate(vmo, ZX_RIGHT_SAME_RIGHTS, &mut dup), ZX_OK);
+    /// }
+    /// ```
     zx_handle_duplicate, _zx_handle_duplicate, (handle: zx_handle_t, rights: zx_rights_t, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -344,6 +501,18 @@ export! {
 
 export! {
     /// `zx_handle_replace(handle, rights, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut vmo, mut ro) = (0, 0);
+    ///     zx_vmo_create(0, 0, &mut vmo);
+    ///     assert_eq!(zx_handle_replace(vmo, ZX_RIGHT_READ, &mut ro), ZX_OK);
+    ///     assert_eq!(zx_handle_close(vmo), ZX_ERR_BAD_HANDLE);
+    /// }
+    /// ```
     zx_handle_replace, _zx_handle_replace, (handle: zx_handle_t, rights: zx_rights_t, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -359,6 +528,22 @@ export! {
     /// `zx_object_get_info(handle, topic, buffer, buffer_size, actual, avail)`. Every emulated
     /// topic has one record: a buffer too small for it answers `BUFFER_TOO_SMALL` with
     /// `actual` 0 and `avail` 1, as Zircon does.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut vmo = 0;
+    ///     zx_vmo_create(8192, 0, &mut vmo);
+    ///     let mut info = zx_info_vmo_t::default();
+    ///     let (mut actual, mut avail) = (0, 0);
+    ///     let size = std::mem::size_of_val(&info);
+    ///     let buf = (&mut info as *mut zx_info_vmo_t).cast();
+    ///     assert_eq!(zx_object_get_info(vmo, ZX_INFO_VMO, buf, size, &mut actual, &mut avail), ZX_OK);
+    ///     assert_eq!((info.size_bytes, actual, avail), (8192, 1, 1));
+    /// }
+    /// ```
     zx_object_get_info, _zx_object_get_info, (handle: zx_handle_t, topic: u32, buffer: *mut c_void, buffer_size: usize, actual: *mut usize, avail: *mut usize) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `buffer` is NULL or valid for `buffer_size` writable bytes (the C contract).
@@ -385,6 +570,18 @@ export! {
 
 export! {
     /// `zx_object_get_property(handle, property, value, value_size)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut vmo = 0;
+    ///     zx_vmo_create(0, 0, &mut vmo);
+    ///     let mut name = [0u8; 32];
+    ///     assert_eq!(zx_object_get_property(vmo, ZX_PROP_NAME, name.as_mut_ptr().cast(), 32), ZX_OK);
+    /// }
+    /// ```
     zx_object_get_property, _zx_object_get_property, (handle: zx_handle_t, property: u32, value: *mut c_void, value_size: usize) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `value` is NULL or valid for `value_size` writable bytes (the C contract).
@@ -398,6 +595,17 @@ export! {
 
 export! {
     /// `zx_object_set_property(handle, property, value, value_size)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut vmo = 0;
+    ///     zx_vmo_create(0, 0, &mut vmo);
+    ///     assert_eq!(zx_object_set_property(vmo, ZX_PROP_NAME, b"buf".as_ptr().cast(), 3), ZX_OK);
+    /// }
+    /// ```
     zx_object_set_property, _zx_object_set_property, (handle: zx_handle_t, property: u32, value: *const c_void, value_size: usize) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `value` is NULL or valid for `value_size` readable bytes (the C contract).
@@ -412,6 +620,17 @@ export! {
 export! {
     /// `zx_object_wait_one(handle, signals, deadline, observed)`; `observed` may be NULL and
     /// is written only when the wait succeeds.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut event, mut seen) = (0, 0);
+    ///     zx_event_create(0, &mut event);
+    ///     assert_eq!(zx_object_wait_one(event, ZX_EVENT_SIGNALED, 0, &mut seen), ZX_ERR_TIMED_OUT);
+    /// }
+    /// ```
     zx_object_wait_one, _zx_object_wait_one, (handle: zx_handle_t, signals: zx_signals_t, deadline: zx_time_t, observed: *mut zx_signals_t) -> zx_status_t {
         with_process(|p| match p.object_wait_one(handle, signals, deadline) {
             Ok(seen) => {
@@ -426,6 +645,17 @@ export! {
 
 export! {
     /// `zx_object_signal(handle, clear_mask, set_mask)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut event = 0;
+    ///     zx_event_create(0, &mut event);
+    ///     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_0), ZX_OK);
+    /// }
+    /// ```
     zx_object_signal, _zx_object_signal, (handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> zx_status_t {
         with_process(|p| status(p.object_signal(handle, clear_mask, set_mask)))
     }
@@ -433,6 +663,16 @@ export! {
 
 export! {
     /// `zx_event_create(options, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut event = 0;
+    ///     assert_eq!(zx_event_create(1, &mut event), ZX_ERR_INVALID_ARGS);
+    /// }
+    /// ```
     zx_event_create, _zx_event_create, (options: u32, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -446,6 +686,18 @@ export! {
 
 export! {
     /// `zx_iommu_create(resource, type, desc, desc_size, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut root, mut iommu) = (0, 0);
+    ///     zxemu_root_resource(&mut root);
+    ///     let desc = [0u8; 1];
+    ///     assert_eq!(zx_iommu_create(root, ZX_IOMMU_TYPE_DUMMY, desc.as_ptr().cast(), 1, &mut iommu), ZX_OK);
+    /// }
+    /// ```
     zx_iommu_create, _zx_iommu_create, (resource: zx_handle_t, iommu_type: u32, desc: *const c_void, desc_size: usize, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `desc` is NULL or valid for `desc_size` readable bytes (the C contract).
@@ -461,6 +713,16 @@ export! {
 
 export! {
     /// `zx_bti_create(iommu, options, bti_id, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut bti = 0;
+    ///     assert_eq!(zx_bti_create(ZX_HANDLE_INVALID, 0, 0, &mut bti), ZX_ERR_BAD_HANDLE);
+    /// }
+    /// ```
     zx_bti_create, _zx_bti_create, (iommu: zx_handle_t, options: u32, bti_id: u64, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -472,6 +734,17 @@ export! {
 export! {
     /// `zx_bti_pin(handle, options, vmo, offset, size, addrs, num_addrs, pmt)`. A NULL `pmt`
     /// answers `INVALID_ARGS` with the pin undone.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut pmt = 0;
+    ///     let mut addr = 0;
+    ///     assert_eq!(zx_bti_pin(ZX_HANDLE_INVALID, 0, 0, 0, 4096, &mut addr, 1, &mut pmt), ZX_ERR_BAD_HANDLE);
+    /// }
+    /// ```
     zx_bti_pin, _zx_bti_pin, (handle: zx_handle_t, options: u32, vmo: zx_handle_t, offset: u64, size: u64, addrs: *mut zx_paddr_t, num_addrs: usize, pmt: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             let addrs: &mut [zx_paddr_t] = if num_addrs == 0 {
@@ -502,6 +775,15 @@ export! {
 
 export! {
     /// `zx_bti_release_quarantine(handle)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     assert_eq!(zx_bti_release_quarantine(ZX_HANDLE_INVALID), ZX_ERR_BAD_HANDLE);
+    /// }
+    /// ```
     zx_bti_release_quarantine, _zx_bti_release_quarantine, (handle: zx_handle_t) -> zx_status_t {
         with_process(|p| status(p.bti_release_quarantine(handle)))
     }
@@ -509,6 +791,15 @@ export! {
 
 export! {
     /// `zx_pmt_unpin(handle)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     assert_eq!(zx_pmt_unpin(ZX_HANDLE_INVALID), ZX_ERR_BAD_HANDLE);
+    /// }
+    /// ```
     zx_pmt_unpin, _zx_pmt_unpin, (handle: zx_handle_t) -> zx_status_t {
         with_process(|p| status(p.pmt_unpin(handle)))
     }
@@ -519,6 +810,16 @@ export! {
 
 export! {
     /// `zx_port_create(options, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut port = 0;
+    ///     assert_eq!(zx_port_create(0, &mut port), ZX_ERR_NOT_SUPPORTED);
+    /// }
+    /// ```
     zx_port_create, _zx_port_create, (options: u32, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -529,6 +830,16 @@ export! {
 
 export! {
     /// `zx_port_wait(handle, deadline, packet)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut packet = zx_port_packet_t::default();
+    ///     assert_eq!(zx_port_wait(0, 0, &mut packet), ZX_ERR_NOT_SUPPORTED);
+    /// }
+    /// ```
     zx_port_wait, _zx_port_wait, (handle: zx_handle_t, deadline: zx_time_t, packet: *mut zx_port_packet_t) -> zx_status_t {
         with_process(|p| match p.port_wait(handle, deadline) {
             // SAFETY: `packet` is NULL or valid for a zx_port_packet_t (the C contract).
@@ -540,6 +851,16 @@ export! {
 
 export! {
     /// `zx_pager_create(options, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut pager = 0;
+    ///     assert_eq!(zx_pager_create(0, &mut pager), ZX_ERR_NOT_SUPPORTED);
+    /// }
+    /// ```
     zx_pager_create, _zx_pager_create, (options: u32, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -550,6 +871,16 @@ export! {
 
 export! {
     /// `zx_pager_create_vmo(pager, options, port, key, size, out)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut vmo = 0;
+    ///     assert_eq!(zx_pager_create_vmo(0, 0, 0, 0, 4096, &mut vmo), ZX_ERR_NOT_SUPPORTED);
+    /// }
+    /// ```
     zx_pager_create_vmo, _zx_pager_create_vmo, (pager: zx_handle_t, options: u32, port: zx_handle_t, key: u64, size: u64, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
@@ -560,6 +891,15 @@ export! {
 
 export! {
     /// `zx_pager_detach_vmo(pager, vmo)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     assert_eq!(zx_pager_detach_vmo(0, 0), ZX_ERR_NOT_SUPPORTED);
+    /// }
+    /// ```
     zx_pager_detach_vmo, _zx_pager_detach_vmo, (pager: zx_handle_t, vmo: zx_handle_t) -> zx_status_t {
         with_process(|p| status(p.pager_detach_vmo(pager, vmo)))
     }
@@ -567,6 +907,15 @@ export! {
 
 export! {
     /// `zx_pager_supply_pages(pager, pager_vmo, offset, length, aux_vmo, aux_offset)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     assert_eq!(zx_pager_supply_pages(0, 0, 0, 4096, 0, 0), ZX_ERR_NOT_SUPPORTED);
+    /// }
+    /// ```
     zx_pager_supply_pages, _zx_pager_supply_pages, (pager: zx_handle_t, pager_vmo: zx_handle_t, offset: u64, length: u64, aux_vmo: zx_handle_t, aux_offset: u64) -> zx_status_t {
         with_process(|p| status(p.pager_supply_pages(pager, pager_vmo, offset, length, aux_vmo, aux_offset)))
     }
@@ -574,6 +923,15 @@ export! {
 
 export! {
     /// `zx_pager_op_range(pager, op, pager_vmo, offset, length, data)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     assert_eq!(zx_pager_op_range(0, ZX_PAGER_OP_FAIL, 0, 0, 4096, 0), ZX_ERR_NOT_SUPPORTED);
+    /// }
+    /// ```
     zx_pager_op_range, _zx_pager_op_range, (pager: zx_handle_t, op: u32, pager_vmo: zx_handle_t, offset: u64, length: u64, data: u64) -> zx_status_t {
         with_process(|p| status(p.pager_op_range(pager, op, pager_vmo, offset, length, data)))
     }
@@ -584,6 +942,15 @@ export! {
 
 export! {
     /// `zx_system_get_page_size()`: 4096.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     assert_eq!(zx_system_get_page_size(), 4096);
+    /// }
+    /// ```
     zx_system_get_page_size, _zx_system_get_page_size, () -> u32 {
         ZX_PAGE_SIZE as u32
     }
@@ -595,6 +962,16 @@ fn now() -> zx_time_t {
 
 export! {
     /// `zx_clock_get_monotonic()`: nanoseconds since the kernel started (0 if it cannot).
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let t0 = zx_clock_get_monotonic();
+    ///     assert!(zx_clock_get_monotonic() >= t0);
+    /// }
+    /// ```
     zx_clock_get_monotonic, _zx_clock_get_monotonic, () -> zx_time_t {
         guard(0, now)
     }
@@ -602,6 +979,16 @@ export! {
 
 export! {
     /// `zx_deadline_after(nanoseconds)`: now plus `nanoseconds`, saturating.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     assert!(zx_deadline_after(1_000) > zx_clock_get_monotonic() - 1);
+    ///     assert_eq!(zx_deadline_after(i64::MAX), i64::MAX);
+    /// }
+    /// ```
     zx_deadline_after, _zx_deadline_after, (nanoseconds: zx_duration_t) -> zx_time_t {
         guard(0, || now().saturating_add(nanoseconds))
     }
@@ -609,6 +996,15 @@ export! {
 
 export! {
     /// `zx_nanosleep(deadline)`: sleeps until the monotonic clock reaches `deadline`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     assert_eq!(zx_nanosleep(zx_deadline_after(1_000)), ZX_OK);
+    /// }
+    /// ```
     zx_nanosleep, _zx_nanosleep, (deadline: zx_time_t) -> zx_status_t {
         guard(ZX_ERR_INTERNAL, || {
             loop {
@@ -625,6 +1021,15 @@ export! {
 export! {
     /// `zx_process_self()`: `ZX_HANDLE_INVALID`. The emulator has no process object type yet,
     /// so there is no handle to the current process to give; see `zxemu_process_current`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     assert_eq!(zx_process_self(), ZX_HANDLE_INVALID);
+    /// }
+    /// ```
     zx_process_self, _zx_process_self, () -> zx_handle_t {
         ZX_HANDLE_INVALID
     }
@@ -645,6 +1050,16 @@ fn status_strings() -> &'static [(zx_status_t, CString)] {
 export! {
     /// `zx_status_get_string(status)`: the C name of a status (`"ZX_ERR_NO_MEMORY"`), or
     /// `"(UNKNOWN)"`. The string is static.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let name = std::ffi::CStr::from_ptr(zx_status_get_string(ZX_ERR_NO_MEMORY));
+    ///     assert_eq!(name.to_str(), Ok("ZX_ERR_NO_MEMORY"));
+    /// }
+    /// ```
     zx_status_get_string, _zx_status_get_string, (status: zx_status_t) -> *const c_char {
         let strings = status_strings();
         let unknown = strings.last().expect("non-empty").1.as_ptr();
@@ -684,6 +1099,21 @@ pub unsafe extern "C" fn zxemu_kernel_config_init(
 /// Every process of the old kernel is forgotten; the new kernel has one process, the default.
 /// `NO_MEMORY` when the host cannot reserve the RAM.
 ///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let mut config = zxemu_kernel_config_t::default();
+///     zxemu_kernel_config_init(&mut config);
+///     config.memory_bytes = 1 << 20;
+///     assert_eq!(zxemu_kernel_create(&config), ZX_OK);
+///     let mut stats = zx_info_kmem_stats_t::default();
+///     zxemu_kmem_stats(&mut stats);
+///     assert_eq!(stats.total_bytes, 1 << 20);
+/// }
+/// ```
+///
 /// # Safety
 /// `config` must be NULL or valid for a read of a `zxemu_kernel_config_t`.
 #[no_mangle]
@@ -700,6 +1130,19 @@ pub unsafe extern "C" fn zxemu_kernel_create(config: *const zxemu_kernel_config_
 }
 
 /// `zxemu_process_create(out)`: a new process of the current kernel; its id in `out`.
+///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let (mut a, mut vmo) = (0, 0);
+///     assert_eq!(zxemu_process_create(&mut a), ZX_OK);
+///     zx_vmo_create(0, 0, &mut vmo);
+///     zxemu_process_set_current(a);
+///     assert_eq!(zx_handle_close(vmo), ZX_ERR_BAD_HANDLE);
+/// }
+/// ```
 ///
 /// # Safety
 /// `out` must be NULL or valid for a write of a `zxemu_process_t`.
@@ -721,12 +1164,34 @@ pub unsafe extern "C" fn zxemu_process_create(out: *mut state::ProcessId) -> zx_
 }
 
 /// `zxemu_process_set_current(process)`: the process-global default process.
+///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     assert_eq!(zxemu_process_set_current(0), ZX_ERR_NOT_FOUND);
+/// }
+/// ```
 #[no_mangle]
 pub extern "C" fn zxemu_process_set_current(process: state::ProcessId) -> zx_status_t {
     guard(ZX_ERR_INTERNAL, || status(state::set_current_process(process)))
 }
 
 /// `zxemu_thread_set_process(process)`: the calling thread's own process (0: none).
+///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let mut other = 0;
+///     zxemu_process_create(&mut other);
+///     assert_eq!(zxemu_thread_set_process(other), ZX_OK);
+///     assert_eq!(zxemu_process_current(), other);
+///     assert_eq!(zxemu_thread_set_process(0), ZX_OK);
+/// }
+/// ```
 #[no_mangle]
 pub extern "C" fn zxemu_thread_set_process(process: state::ProcessId) -> zx_status_t {
     guard(ZX_ERR_INTERNAL, || status(state::set_thread_process(process)))
@@ -734,6 +1199,15 @@ pub extern "C" fn zxemu_thread_set_process(process: state::ProcessId) -> zx_stat
 
 /// `zxemu_process_current()`: the id of the calling thread's process (0 if the kernel cannot
 /// start).
+///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     assert_ne!(zxemu_process_current(), 0);
+/// }
+/// ```
 #[no_mangle]
 pub extern "C" fn zxemu_process_current() -> state::ProcessId {
     guard(0, || state::current_process_id().unwrap_or(0))
@@ -741,6 +1215,16 @@ pub extern "C" fn zxemu_process_current() -> state::ProcessId {
 
 /// `zxemu_root_resource(out)`: a new handle to the root resource, in the calling thread's
 /// process.
+///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let mut root = 0;
+///     assert_eq!(zxemu_root_resource(&mut root), ZX_OK);
+/// }
+/// ```
 ///
 /// # Safety
 /// `out` must be NULL or valid for a write of a handle.
@@ -756,6 +1240,18 @@ pub unsafe extern "C" fn zxemu_root_resource(out: *mut zx_handle_t) -> zx_status
 /// invariants hold; otherwise `ZX_ERR_BAD_STATE`, with the description copied into `message`
 /// (NUL-terminated, truncated to fit; NULL with size 0 copies nothing) and its full length
 /// (without the NUL) in `actual` (may be NULL).
+///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let mut message = [0u8; 64];
+///     let mut len = 0;
+///     assert_eq!(zxemu_check_invariants(message.as_mut_ptr().cast(), 64, &mut len), ZX_OK);
+///     assert_eq!(len, 0);
+/// }
+/// ```
 ///
 /// # Safety
 /// `message` must be NULL or valid for `message_size` writable bytes; `actual` NULL or valid
@@ -798,6 +1294,17 @@ pub unsafe extern "C" fn zxemu_check_invariants(
 /// `zxemu_kmem_stats(out)`: the kernel's memory statistics (what `ZX_INFO_KMEM_STATS` on the
 /// root resource gives, without needing the resource).
 ///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let mut stats = zx_info_kmem_stats_t::default();
+///     assert_eq!(zxemu_kmem_stats(&mut stats), ZX_OK);
+///     assert_eq!(stats.free_bytes + stats.vmo_bytes, stats.total_bytes);
+/// }
+/// ```
+///
 /// # Safety
 /// `out` must be NULL or valid for a write of a `zx_info_kmem_stats_t`.
 #[no_mangle]
@@ -817,6 +1324,18 @@ pub unsafe extern "C" fn zxemu_kmem_stats(out: *mut zx_info_kmem_stats_t) -> zx_
 
 /// `zxemu_reclaim_discardable()`: discards every unlocked discardable VMO, as memory pressure
 /// would; returns the pages freed.
+///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let mut vmo = 0;
+///     zx_vmo_create(4096, ZX_VMO_DISCARDABLE, &mut vmo);
+///     zx_vmo_write(vmo, b"x".as_ptr().cast(), 0, 1);
+///     assert_eq!(zxemu_reclaim_discardable(), 1);
+/// }
+/// ```
 #[no_mangle]
 pub extern "C" fn zxemu_reclaim_discardable() -> u64 {
     guard(0, || state::kernel().map(|k| k.reclaim_discardable()).unwrap_or(0))
@@ -824,6 +1343,17 @@ pub extern "C" fn zxemu_reclaim_discardable() -> u64 {
 
 /// `zxemu_inject_panic()`: the next entry point called (on any thread) panics inside its
 /// guard and answers `ZX_ERR_INTERNAL` (a test of the boundary's panic guard).
+///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let mut vmo = 0;
+///     zxemu_inject_panic();
+///     assert_eq!(zx_vmo_create(0, 0, &mut vmo), ZX_ERR_INTERNAL);
+/// }
+/// ```
 #[no_mangle]
 pub extern "C" fn zxemu_inject_panic() {
     crate::guard::inject_panic();
