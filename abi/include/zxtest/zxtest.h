@@ -147,6 +147,18 @@ inline std::string DescribeBytes(const void* bytes, size_t size) {
   return out;
 }
 
+// The comparisons of ASSERT_EQ and friends. Operands of different signedness compare as C++
+// compares them (as zxtest's do), without the -Wsign-compare warning a test cannot silence.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+struct Eq { template <typename A, typename B> static bool Apply(const A& a, const B& b) { return a == b; } };
+struct Ne { template <typename A, typename B> static bool Apply(const A& a, const B& b) { return a != b; } };
+struct Lt { template <typename A, typename B> static bool Apply(const A& a, const B& b) { return a < b; } };
+struct Le { template <typename A, typename B> static bool Apply(const A& a, const B& b) { return a <= b; } };
+struct Gt { template <typename A, typename B> static bool Apply(const A& a, const B& b) { return a > b; } };
+struct Ge { template <typename A, typename B> static bool Apply(const A& a, const B& b) { return a >= b; } };
+#pragma GCC diagnostic pop
+
 // The glob match of a filter pattern: '*' any run, '?' one character.
 inline bool Glob(const char* pattern, const char* text) {
   if (*pattern == '\0') return *text == '\0';
@@ -298,11 +310,11 @@ inline int RunAllTests(int argc, char** argv) {
                            ::zxtest::internal::Format(" " __VA_ARGS__))
 
 // Binary comparisons: each operand is evaluated once.
-#define ZXTEST_CMP_(fatal, a, b, op, ...)                                                    \
+#define ZXTEST_CMP_(fatal, a, b, op, cmp, ...)                                               \
   do {                                                                                      \
     const auto& zxtest_a_ = (a);                                                            \
     const auto& zxtest_b_ = (b);                                                            \
-    if (!(zxtest_a_ op zxtest_b_)) {                                                        \
+    if (!::zxtest::internal::cmp::Apply(zxtest_a_, zxtest_b_)) {                            \
       ZXTEST_FAIL_(fatal,                                                                   \
                    "Expected " #a " " #op " " #b "\n  " #a ": " +                           \
                        ::zxtest::internal::Describe(zxtest_a_) + "\n  " #b ": " +           \
@@ -401,18 +413,18 @@ inline int RunAllTests(int argc, char** argv) {
     }                                                                                       \
   } while (0)
 
-#define ASSERT_EQ(a, b, ...) ZXTEST_CMP_(true, a, b, ==, __VA_ARGS__)
-#define ASSERT_NE(a, b, ...) ZXTEST_CMP_(true, a, b, !=, __VA_ARGS__)
-#define ASSERT_LT(a, b, ...) ZXTEST_CMP_(true, a, b, <, __VA_ARGS__)
-#define ASSERT_LE(a, b, ...) ZXTEST_CMP_(true, a, b, <=, __VA_ARGS__)
-#define ASSERT_GT(a, b, ...) ZXTEST_CMP_(true, a, b, >, __VA_ARGS__)
-#define ASSERT_GE(a, b, ...) ZXTEST_CMP_(true, a, b, >=, __VA_ARGS__)
-#define EXPECT_EQ(a, b, ...) ZXTEST_CMP_(false, a, b, ==, __VA_ARGS__)
-#define EXPECT_NE(a, b, ...) ZXTEST_CMP_(false, a, b, !=, __VA_ARGS__)
-#define EXPECT_LT(a, b, ...) ZXTEST_CMP_(false, a, b, <, __VA_ARGS__)
-#define EXPECT_LE(a, b, ...) ZXTEST_CMP_(false, a, b, <=, __VA_ARGS__)
-#define EXPECT_GT(a, b, ...) ZXTEST_CMP_(false, a, b, >, __VA_ARGS__)
-#define EXPECT_GE(a, b, ...) ZXTEST_CMP_(false, a, b, >=, __VA_ARGS__)
+#define ASSERT_EQ(a, b, ...) ZXTEST_CMP_(true, a, b, ==, Eq, __VA_ARGS__)
+#define ASSERT_NE(a, b, ...) ZXTEST_CMP_(true, a, b, !=, Ne, __VA_ARGS__)
+#define ASSERT_LT(a, b, ...) ZXTEST_CMP_(true, a, b, <, Lt, __VA_ARGS__)
+#define ASSERT_LE(a, b, ...) ZXTEST_CMP_(true, a, b, <=, Le, __VA_ARGS__)
+#define ASSERT_GT(a, b, ...) ZXTEST_CMP_(true, a, b, >, Gt, __VA_ARGS__)
+#define ASSERT_GE(a, b, ...) ZXTEST_CMP_(true, a, b, >=, Ge, __VA_ARGS__)
+#define EXPECT_EQ(a, b, ...) ZXTEST_CMP_(false, a, b, ==, Eq, __VA_ARGS__)
+#define EXPECT_NE(a, b, ...) ZXTEST_CMP_(false, a, b, !=, Ne, __VA_ARGS__)
+#define EXPECT_LT(a, b, ...) ZXTEST_CMP_(false, a, b, <, Lt, __VA_ARGS__)
+#define EXPECT_LE(a, b, ...) ZXTEST_CMP_(false, a, b, <=, Le, __VA_ARGS__)
+#define EXPECT_GT(a, b, ...) ZXTEST_CMP_(false, a, b, >, Gt, __VA_ARGS__)
+#define EXPECT_GE(a, b, ...) ZXTEST_CMP_(false, a, b, >=, Ge, __VA_ARGS__)
 
 #define ASSERT_TRUE(cond, ...) ZXTEST_BOOL_(true, cond, true, __VA_ARGS__)
 #define ASSERT_FALSE(cond, ...) ZXTEST_BOOL_(true, cond, false, __VA_ARGS__)

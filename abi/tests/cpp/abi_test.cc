@@ -132,6 +132,8 @@ TEST(Handle, GenericHandleToTypedObject) {
   uint64_t size = 0;
   ASSERT_OK(vmo.get_size(&size));
   EXPECT_EQ(size, kPage);
+  EXPECT_EQ(size, 4096, "an unsigned and an int compare without a -Wsign-compare error");
+  EXPECT_LT(-1, 0);
 }
 
 TEST(Handle, UnownedDoesNotClose) {
