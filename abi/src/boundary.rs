@@ -1018,23 +1018,6 @@ export! {
     }
 }
 
-export! {
-    /// `zx_process_self()`: `ZX_HANDLE_INVALID`. The emulator has no process object type yet,
-    /// so there is no handle to the current process to give; see `zxemu_process_current`.
-    ///
-    /// ```
-    /// use zx_abi::*;
-    /// use zx_kernel::zx::*;
-    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
-    /// unsafe {
-    ///     assert_eq!(zx_process_self(), ZX_HANDLE_INVALID);
-    /// }
-    /// ```
-    zx_process_self, _zx_process_self, () -> zx_handle_t {
-        ZX_HANDLE_INVALID
-    }
-}
-
 fn status_strings() -> &'static [(zx_status_t, CString)] {
     static STRINGS: OnceLock<Vec<(zx_status_t, CString)>> = OnceLock::new();
     STRINGS.get_or_init(|| {

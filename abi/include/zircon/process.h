@@ -6,11 +6,10 @@
 
 __BEGIN_CDECLS
 
-// A handle to the calling process. The emulator has no process object type yet, so this
-// answers ZX_HANDLE_INVALID; zxemu_process_current() (zxemu/zxemu.h) names the process a
-// thread's calls go to. zx_vmar_root_self() will join it when address spaces exist.
-zx_handle_t zx_process_self(void);
-zx_handle_t _zx_process_self(void);
+// zx_process_self() and zx_vmar_root_self() come with address spaces, which bring process
+// and VMAR objects: until then they are not declared, so a program that needs a handle to its
+// process fails to build instead of getting one that names nothing. zxemu_process_current()
+// (zxemu/zxemu.h) names the process a thread's calls go to.
 
 __END_CDECLS
 
