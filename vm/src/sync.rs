@@ -210,9 +210,12 @@ impl Condvar {
 
 /// A spinning lock for short critical sections that never block: the page allocator's
 /// bitmaps and the handle tables. Taking it costs one atomic read-modify-write and
-/// releasing it a plain store, where a blocking mutex needs two read-modify-writes; a
-/// thread that finds it taken yields its CPU between attempts, so a preempted holder gets
-/// to run. Under loom it is loom's mutex.
+/// releasing it a plain store, where a blocking mutex needs two read-modify-writes. A
+/// thread that finds it taken backs off (`crossbeam_utils::Backoff`): it spins a little,
+/// with growing pauses, since the holder is usually done within nanoseconds, and only then
+/// yields its CPU between attempts, so a preempted holder gets to run. (Yielding at once made
+/// two threads of one process that share a handle table spend their time in the scheduler.)
+/// Under loom it is loom's mutex.
 ///
 /// ```
 /// let m = zx_vm::sync::SpinMutex::new(1);
@@ -221,7 +224,7 @@ impl Condvar {
 /// ```
 #[derive(Debug, Default)]
 pub struct SpinMutex<T>(
-    #[cfg(not(loom))] spin::mutex::SpinMutex<T, spin::relax::Yield>,
+    #[cfg(not(loom))] spin::mutex::SpinMutex<T, spin::relax::Loop>,
     #[cfg(loom)] loom::sync::Mutex<T>,
 );
 
@@ -257,7 +260,16 @@ impl<T> SpinMutex<T> {
     pub fn lock(&self) -> SpinMutexGuard<'_, T> {
         #[cfg(not(loom))]
         {
-            self.0.lock()
+            if let Some(guard) = self.0.try_lock() {
+                return guard;
+            }
+            let backoff = crossbeam_utils::Backoff::new();
+            loop {
+                backoff.snooze();
+                if let Some(guard) = self.0.try_lock() {
+                    return guard;
+                }
+            }
         }
         #[cfg(loom)]
         {
