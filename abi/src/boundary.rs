@@ -1018,6 +1018,28 @@ export! {
     }
 }
 
+export! {
+    /// `zx_process_self()`: a handle to the calling thread's current process
+    /// (`ZX_DEFAULT_PROCESS_RIGHTS`), the same value on every call; `ZX_HANDLE_INVALID` if its
+    /// table was full at the first call (a later call tries again) or no process can be had.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let me = zx_process_self();
+    ///     assert_ne!(me, ZX_HANDLE_INVALID);
+    ///     assert_eq!(zx_process_self(), me);
+    /// }
+    /// ```
+    zx_process_self, _zx_process_self, () -> zx_handle_t {
+        guard(ZX_HANDLE_INVALID, || {
+            state::current_process().map_or(ZX_HANDLE_INVALID, |p| p.process_self())
+        })
+    }
+}
+
 fn status_strings() -> &'static [(zx_status_t, CString)] {
     static STRINGS: OnceLock<Vec<(zx_status_t, CString)>> = OnceLock::new();
     STRINGS.get_or_init(|| {

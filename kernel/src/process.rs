@@ -241,6 +241,17 @@ impl Process {
             /// ```
             pub fn event_create(&self, options: u32) -> Result<zx_handle_t, Status>;
 
+            /// `zx_process_self`: a handle to this process (`ZX_DEFAULT_PROCESS_RIGHTS`, type
+            /// `ZX_OBJ_TYPE_PROCESS`), made on the first call and the same value afterwards
+            /// (a closed one stays closed); `ZX_HANDLE_INVALID` if the table is full at the
+            /// first call, and a later call tries again. It does not keep the process alive.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert_eq!(p.process_self(), p.process_self());
+            /// ```
+            pub fn process_self(&self) -> zx_handle_t;
+
             /// A new handle to the kernel's root resource.
             ///
             /// ```

@@ -4,10 +4,10 @@ use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
 use zx_handles::{Handle, HandleError, HandleSecret, HandleTable, Rights, MAX_HANDLES_PER_TABLE};
-use zx_vm::sync::{Arc, AtomicU64, CachePadded, Ordering, SpinMutex};
+use zx_vm::sync::{Arc, AtomicU32, AtomicU64, CachePadded, Ordering, SpinMutex};
 use zx_vm::{RamUnavailable, Vm};
 
-use crate::object::{HandleKey, KernelObject, ResourceObject, Signals, VmoObject};
+use crate::object::{HandleKey, KernelObject, ProcessObject, ResourceObject, Signals, VmoObject};
 use crate::status::Status;
 use crate::zx::{self, zx_handle_t, zx_koid_t, zx_rights_t, zx_time_t};
 
@@ -186,6 +186,7 @@ impl KernelCore {
             koid,
             kernel: self.clone(),
             handles: CachePadded::new(SpinMutex::new(table)),
+            self_handle: AtomicU32::new(zx::ZX_HANDLE_INVALID),
         })
     }
 
@@ -224,6 +225,8 @@ pub struct ProcessCore {
     koid: zx_koid_t,
     kernel: Arc<KernelCore>,
     handles: CachePadded<SpinMutex<HandleTable<KernelObject>>>,
+    /// The value `process_self` handed out, once it has (set under the table's lock).
+    self_handle: AtomicU32,
 }
 
 impl ProcessCore {
@@ -320,6 +323,37 @@ impl ProcessCore {
                 Err(status)
             }
         }
+    }
+
+    /// `zx_process_self`: a handle to this process (`ZX_DEFAULT_PROCESS_RIGHTS`), made on the
+    /// first call and the same value afterwards, even once it has been closed (then it names
+    /// nothing, as in Zircon). `ZX_HANDLE_INVALID` when the table is full at the first call;
+    /// a later call tries again. The handle does not keep the process alive.
+    ///
+    /// ```
+    /// use zx_syscalls::zx::*;
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let me = p.process_self();
+    /// assert_eq!(p.process_self(), me);
+    /// assert_eq!(p.object_get_info_handle_basic(me).unwrap().type_, ZX_OBJ_TYPE_PROCESS);
+    /// ```
+    pub fn process_self(&self) -> zx_handle_t {
+        // Acquire: pairs with the store below, made under the table lock.
+        let known = self.self_handle.load(Ordering::Acquire);
+        if known != zx::ZX_HANDLE_INVALID {
+            return known;
+        }
+        let mut table = self.handles.lock();
+        let known = self.self_handle.load(Ordering::Acquire);
+        if known != zx::ZX_HANDLE_INVALID || table.len() >= MAX_HANDLES_PER_TABLE {
+            return known;
+        }
+        let object = KernelObject::Process(Arc::new(ProcessObject::new(self.koid)));
+        let made = table.insert(object, Rights::from_bits_retain(zx::ZX_DEFAULT_PROCESS_RIGHTS));
+        let handle = made.unwrap_or(zx::ZX_HANDLE_INVALID);
+        self.self_handle.store(handle, Ordering::Release);
+        handle
     }
 
     /// `handle_duplicate` on the table: a new handle to the same object.

@@ -458,6 +458,36 @@ impl EventObject {
     }
 }
 
+/// A process as a handle names it (`zx_process_self`): its koid, signals (none asserted: a
+/// process that can still make calls has not terminated; the user signals may be set) and
+/// name. It holds no reference to the process, so the handle a process holds to itself does
+/// not keep it alive.
+///
+/// ```
+/// let p = zx_syscalls::object::ProcessObject::new(1025);
+/// assert_eq!((p.koid, p.signals.get()), (1025, 0));
+/// ```
+#[derive(Debug)]
+pub struct ProcessObject {
+    /// The process's koid.
+    pub koid: zx_koid_t,
+    /// The user signals (`ZX_PROCESS_TERMINATED` is never seen by the process itself).
+    pub signals: Signals,
+    /// `ZX_PROP_NAME`.
+    pub name: ObjectName,
+}
+
+impl ProcessObject {
+    /// The object of the process `koid`.
+    ///
+    /// ```
+    /// assert_eq!(zx_syscalls::object::ProcessObject::new(7).koid, 7);
+    /// ```
+    pub fn new(koid: zx_koid_t) -> ProcessObject {
+        ProcessObject { koid, signals: Signals::new(0), name: ObjectName::default() }
+    }
+}
+
 /// A resource: the authority to reach privileged calls (only the root resource exists).
 ///
 /// ```
@@ -690,6 +720,8 @@ pub enum KernelObject {
     Bti(Arc<BtiObject>),
     /// `ZX_OBJ_TYPE_PMT`.
     Pmt(Arc<PmtObject>),
+    /// `ZX_OBJ_TYPE_PROCESS`.
+    Process(Arc<ProcessObject>),
 }
 
 impl ObjectKind for KernelObject {
@@ -701,6 +733,7 @@ impl ObjectKind for KernelObject {
             KernelObject::Iommu(_) => zx::ZX_OBJ_TYPE_IOMMU,
             KernelObject::Bti(_) => zx::ZX_OBJ_TYPE_BTI,
             KernelObject::Pmt(_) => zx::ZX_OBJ_TYPE_PMT,
+            KernelObject::Process(_) => zx::ZX_OBJ_TYPE_PROCESS,
         }
     }
 }
@@ -721,6 +754,7 @@ impl KernelObject {
             KernelObject::Iommu(i) => i.koid,
             KernelObject::Bti(b) => b.koid,
             KernelObject::Pmt(p) => p.koid,
+            KernelObject::Process(p) => p.koid,
         }
     }
 
@@ -741,6 +775,7 @@ impl KernelObject {
             KernelObject::Iommu(i) => i.name.get(),
             KernelObject::Bti(b) => b.name.get(),
             KernelObject::Pmt(p) => p.name.get(),
+            KernelObject::Process(p) => p.name.get(),
         }
     }
 
@@ -761,6 +796,7 @@ impl KernelObject {
             KernelObject::Iommu(i) => i.name.set(name),
             KernelObject::Bti(b) => b.name.set(name),
             KernelObject::Pmt(p) => p.name.set(name),
+            KernelObject::Process(p) => p.name.set(name),
         }
     }
 
@@ -775,6 +811,7 @@ impl KernelObject {
         match self {
             KernelObject::Vmo(v) => Some(&v.signals),
             KernelObject::Event(e) => Some(&e.signals),
+            KernelObject::Process(p) => Some(&p.signals),
             KernelObject::Resource(_)
             | KernelObject::Iommu(_)
             | KernelObject::Bti(_)
@@ -793,7 +830,7 @@ impl KernelObject {
     pub fn user_settable_signals(&self) -> zx_signals_t {
         match self {
             KernelObject::Event(_) => zx::ZX_USER_SIGNAL_ALL | zx::ZX_EVENT_SIGNALED,
-            KernelObject::Vmo(_) => zx::ZX_USER_SIGNAL_ALL,
+            KernelObject::Vmo(_) | KernelObject::Process(_) => zx::ZX_USER_SIGNAL_ALL,
             KernelObject::Resource(_)
             | KernelObject::Iommu(_)
             | KernelObject::Bti(_)

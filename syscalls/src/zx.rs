@@ -101,6 +101,9 @@ pub const ZX_RIGHTS_IO: zx_rights_t = Rights::IO.bits();
 pub const ZX_RIGHTS_PROPERTY: zx_rights_t = Rights::PROPERTY.bits();
 pub const ZX_DEFAULT_VMO_RIGHTS: zx_rights_t = Rights::DEFAULT_VMO.bits();
 pub const ZX_DEFAULT_EVENT_RIGHTS: zx_rights_t = Rights::DEFAULT_EVENT.bits();
+/// `ZX_DEFAULT_PROCESS_RIGHTS`: BASIC | IO | PROPERTY | ENUMERATE | DESTROY | SIGNAL |
+/// MANAGE_PROCESS | MANAGE_THREAD, the rights of `zx_process_self()`'s handle.
+pub const ZX_DEFAULT_PROCESS_RIGHTS: zx_rights_t = 0x0006_D3CF;
 /// `ZX_DEFAULT_BTI_RIGHTS`: `(ZX_RIGHTS_BASIC & !WAIT) | ZX_RIGHTS_IO | ZX_RIGHTS_PROPERTY |
 /// MAP` (0x80EF): a BTI can be named, but not waited on.
 pub const ZX_DEFAULT_BTI_RIGHTS: zx_rights_t = (Rights::BASIC.bits() & !Rights::WAIT.bits())

@@ -711,3 +711,54 @@ fn a_full_table_is_no_resources_and_keeps_nothing() {
     close_all(&p, &dups);
     assert_no_leak(&kernel);
 }
+
+#[test]
+fn process_self_is_one_handle_to_the_process_itself() {
+    let (kernel, p) = setup();
+    let me = p.process_self();
+    assert_ne!(me, ZX_HANDLE_INVALID);
+    assert_eq!(p.process_self(), me, "the same value on every call");
+    let info = basic(&p, me);
+    assert_eq!((info.type_, info.rights), (ZX_OBJ_TYPE_PROCESS, ZX_DEFAULT_PROCESS_RIGHTS));
+    let other = kernel.create_process();
+    assert_ne!(basic(&other, other.process_self()).koid, info.koid, "each process is its own");
+    assert_err!(other.object_get_info_handle_basic(me), ZX_ERR_BAD_HANDLE);
+    // It can be named and signalled like any object, and duplicated.
+    ok!(p.object_set_property(me, ZX_PROP_NAME, b"prototype"));
+    assert_eq!(&name_prop(&p, me)[..10], b"prototype\0");
+    ok!(p.object_signal(me, 0, ZX_USER_SIGNAL_0));
+    assert_eq!(ok!(p.object_wait_one(me, ZX_USER_SIGNAL_0, 0)), ZX_USER_SIGNAL_0);
+    let dup = ok!(p.handle_duplicate(me, ZX_RIGHT_SAME_RIGHTS));
+    assert_eq!(koid_of(&p, dup), info.koid);
+    // Closed, the value stays the one process_self gives, and names nothing.
+    close_all(&p, &[dup, me]);
+    assert_eq!(p.process_self(), me);
+    assert_err!(p.object_get_info_handle_basic(me), ZX_ERR_BAD_HANDLE);
+}
+
+#[test]
+fn process_self_into_a_full_table_is_invalid_until_a_slot_frees() {
+    let (_kernel, p) = setup();
+    let filler = event(&p);
+    let mut handles = vec![filler];
+    while let Ok(h) = p.handle_duplicate(filler, ZX_RIGHT_SAME_RIGHTS) {
+        handles.push(h);
+    }
+    assert_eq!(p.process_self(), ZX_HANDLE_INVALID);
+    ok!(p.handle_close(handles.pop().expect("a duplicate")));
+    let me = p.process_self();
+    assert_ne!(me, ZX_HANDLE_INVALID);
+    assert_eq!(basic(&p, me).type_, ZX_OBJ_TYPE_PROCESS);
+    close_all(&p, &handles);
+}
+
+#[test]
+fn a_process_holding_a_handle_to_itself_still_goes_away() {
+    let (kernel, p) = setup();
+    p.process_self();
+    let v = vmo(&p, 2 * P);
+    fill(&p, v, 0, 2 * P as usize, 0x77);
+    drop(p);
+    // The process's handles closed with it, so its VMO's pages are free again.
+    assert_no_leak(&kernel);
+}

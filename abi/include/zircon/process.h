@@ -6,10 +6,11 @@
 
 __BEGIN_CDECLS
 
-// zx_process_self() and zx_vmar_root_self() come with address spaces, which bring process
-// and VMAR objects: until then they are not declared, so a program that needs a handle to its
-// process fails to build instead of getting one that names nothing. zxemu_process_current()
-// (zxemu/zxemu.h) names the process a thread's calls go to.
+// A handle to the calling thread's current process (ZX_DEFAULT_PROCESS_RIGHTS), the same value
+// on every call. zxemu_process_current() (zxemu/zxemu.h) gives its emulator id.
+// zx_vmar_root_self() comes with address spaces.
+zx_handle_t zx_process_self(void);
+zx_handle_t _zx_process_self(void);
 
 __END_CDECLS
 

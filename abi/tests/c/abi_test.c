@@ -497,6 +497,12 @@ CASE(processes_have_their_own_handles) {
   CHECK_STATUS(args.close_foreign, ZX_ERR_BAD_HANDLE);
   CHECK(zxemu_process_current() == main_process);
   CHECK_STATUS(zxemu_process_set_current(0xfffffff0u), ZX_ERR_NOT_FOUND);
+  zx_handle_t self_handle = zx_process_self();
+  CHECK(self_handle != ZX_HANDLE_INVALID && zx_process_self() == self_handle);
+  zx_info_handle_basic_t self_info;
+  CHECK_OK(zx_object_get_info(self_handle, ZX_INFO_HANDLE_BASIC, &self_info, sizeof(self_info),
+                              NULL, NULL));
+  CHECK(self_info.type == ZX_OBJ_TYPE_PROCESS && self_info.rights == ZX_DEFAULT_PROCESS_RIGHTS);
   CHECK_OK(zx_handle_close(vmo));
 }
 
