@@ -806,7 +806,7 @@ export! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ports and pagers (answer NOT_SUPPORTED until the emulator has them)
+// Ports, and pagers (pagers answer NOT_SUPPORTED until the emulator has them)
 
 export! {
     /// `zx_port_create(options, out)`.
@@ -817,13 +817,44 @@ export! {
     /// // SAFETY: every pointer is NULL or points to a live local of the right size.
     /// unsafe {
     ///     let mut port = 0;
-    ///     assert_eq!(zx_port_create(0, &mut port), ZX_ERR_NOT_SUPPORTED);
+    ///     assert_eq!(zx_port_create(0, &mut port), ZX_OK);
+    ///     assert_eq!(zx_handle_close(port), ZX_OK);
     /// }
     /// ```
     zx_port_create, _zx_port_create, (options: u32, out: *mut zx_handle_t) -> zx_status_t {
         with_process(|p| {
             // SAFETY: `out` is NULL or valid for a handle (the C contract).
             unsafe { out_handle(p, p.port_create(options), out) }
+        })
+    }
+}
+
+export! {
+    /// `zx_port_queue(handle, packet)`: `packet` NULL → `INVALID_ARGS`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut port, mut packet) = (0, zx_port_packet_t { key: 3, ..Default::default() });
+    ///     assert_eq!(zx_port_create(0, &mut port), ZX_OK);
+    ///     assert_eq!(zx_port_queue(port, &packet), ZX_OK);
+    ///     assert_eq!(zx_port_queue(port, std::ptr::null()), ZX_ERR_INVALID_ARGS);
+    ///     assert_eq!(zx_port_wait(port, 0, &mut packet), ZX_OK);
+    ///     assert_eq!((packet.key, packet.type_), (3, ZX_PKT_TYPE_USER));
+    ///     assert_eq!(zx_handle_close(port), ZX_OK);
+    /// }
+    /// ```
+    zx_port_queue, _zx_port_queue, (handle: zx_handle_t, packet: *const zx_port_packet_t) -> zx_status_t {
+        with_process(|p| {
+            if packet.is_null() {
+                return INVALID_ARGS;
+            }
+            // SAFETY: non-NULL and, by the C contract, valid for a read of a zx_port_packet_t;
+            // read unaligned so that a packed C record cannot make it undefined.
+            let packet = unsafe { packet.read_unaligned() };
+            status(p.port_queue(handle, &packet))
         })
     }
 }
@@ -837,7 +868,7 @@ export! {
     /// // SAFETY: every pointer is NULL or points to a live local of the right size.
     /// unsafe {
     ///     let mut packet = zx_port_packet_t::default();
-    ///     assert_eq!(zx_port_wait(0, 0, &mut packet), ZX_ERR_NOT_SUPPORTED);
+    ///     assert_eq!(zx_port_wait(0, 0, &mut packet), ZX_ERR_BAD_HANDLE);
     /// }
     /// ```
     zx_port_wait, _zx_port_wait, (handle: zx_handle_t, deadline: zx_time_t, packet: *mut zx_port_packet_t) -> zx_status_t {

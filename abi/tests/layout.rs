@@ -126,6 +126,8 @@ fn all_constants() -> Vec<(&'static str, i128, usize)> {
         ZX_DEFAULT_EVENT_RIGHTS,
         ZX_DEFAULT_BTI_RIGHTS,
         ZX_DEFAULT_PROCESS_RIGHTS,
+        ZX_DEFAULT_PORT_RIGHTS,
+        ZX_PORT_BIND_TO_INTERRUPT,
         ZX_HANDLE_INVALID,
         ZX_HANDLE_FIXED_BITS_MASK,
         ZX_KOID_INVALID,

@@ -14,8 +14,8 @@ use zx_syscalls::{ProcessCore, Status};
 ///
 /// Each method is the Zircon syscall of the same name without `zx_`, with the C arguments
 /// in the C order; out-parameters come back in `Ok`. The argument checks, their order and
-/// the statuses are those of `docs/reference.md`; the calls of §9 (ports, pagers) answer
-/// `ZX_ERR_NOT_SUPPORTED` in this version.
+/// the statuses are those of `docs/reference.md`; the pager calls of §9 answer
+/// `ZX_ERR_NOT_SUPPORTED` in this version (ports work).
 ///
 /// ```
 /// use zx_kernel::{zx::*, Kernel, Status};
@@ -295,18 +295,32 @@ impl Process {
             /// ```
             pub fn pmt_unpin(&self, pmt: zx_handle_t) -> Result<(), Status>;
 
-            /// `zx_port_create` (not emulated in this version).
+            /// `zx_port_create`: options 0 or `ZX_PORT_BIND_TO_INTERRUPT` (else
+            /// `INVALID_ARGS`); the handle has `ZX_DEFAULT_PORT_RIGHTS`.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
-            /// assert!(p.port_create(0).is_err());
+            /// assert!(p.port_create(0).is_ok());
             /// ```
             pub fn port_create(&self, options: u32) -> Result<zx_handle_t, Status>;
-            /// `zx_port_wait` (not emulated in this version).
+            /// `zx_port_queue`: a port with WRITE; queues a copy of `packet` as a user packet
+            /// (`SHOULD_WAIT` when 4096 are queued).
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let port = p.port_create(0).unwrap();
+            /// p.port_queue(port, &zx_port_packet_t { key: 1, ..Default::default() }).unwrap();
+            /// assert_eq!(p.port_wait(port, ZX_TIME_INFINITE).unwrap().key, 1);
+            /// ```
+            pub fn port_queue(&self, port: zx_handle_t, packet: &zx_port_packet_t) -> Result<(), Status>;
+            /// `zx_port_wait`: a port with READ; the oldest packet, waiting for one until
+            /// `deadline` (`TIMED_OUT`).
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
-            /// assert!(p.port_wait(0, 0).is_err());
+            /// let port = p.port_create(0).unwrap();
+            /// assert!(p.port_wait(port, 0).is_err()); // nothing queued, a past deadline
             /// ```
             pub fn port_wait(&self, port: zx_handle_t, deadline: zx_time_t) -> Result<zx_port_packet_t, Status>;
             /// `zx_pager_create` (not emulated in this version).

@@ -6,6 +6,7 @@ use zx_handles::ObjectKind;
 use zx_vm::sync::{Arc, AtomicUsize, Condvar, Mutex, Ordering, Weak};
 use zx_vm::Vmo;
 
+use crate::status::Status;
 use crate::zx::{self, zx_koid_t, zx_signals_t};
 
 /// Names the handle a wait goes through, so that closing it can cancel the wait.
@@ -488,6 +489,151 @@ impl ProcessObject {
     }
 }
 
+/// How many user packets one port holds at most (`port_queue` answers SHOULD_WAIT beyond).
+pub const MAX_USER_PACKETS: usize = 4096;
+
+/// A port's queue of packets: one FIFO, each packet to one waiter.
+///
+/// Invariant: `closed` is set when the port's last handle went; the queue is empty from then
+/// on and nothing is queued to it again.
+#[derive(Debug, Default)]
+struct PortQueue {
+    packets: std::collections::VecDeque<zx::zx_port_packet_t>,
+    user_packets: usize,
+    closed: bool,
+}
+
+/// A port: a FIFO of packets that `port_queue` fills and `port_wait` drains.
+///
+/// Lock order: `queue` is a leaf; waiters sleep on `arrived` with it released.
+///
+/// ```
+/// use zx_syscalls::object::PortObject;
+/// let port = PortObject::new(9);
+/// port.queue_user(Default::default()).unwrap();
+/// assert!(port.take(Some(std::time::Duration::ZERO)).is_some());
+/// ```
+#[derive(Debug)]
+pub struct PortObject {
+    /// The port's koid.
+    pub koid: zx_koid_t,
+    /// `ZX_PROP_NAME`.
+    pub name: ObjectName,
+    queue: Mutex<PortQueue>,
+    arrived: Condvar,
+}
+
+impl PortObject {
+    /// An empty port.
+    ///
+    /// ```
+    /// assert_eq!(zx_syscalls::object::PortObject::new(3).koid, 3);
+    /// ```
+    pub fn new(koid: zx_koid_t) -> PortObject {
+        PortObject {
+            koid,
+            name: ObjectName::default(),
+            queue: Mutex::new(PortQueue::default()),
+            arrived: Condvar::new(),
+        }
+    }
+
+    /// Queues a copy of `packet` as a user packet (`type_ = ZX_PKT_TYPE_USER`); `SHOULD_WAIT`
+    /// when [`MAX_USER_PACKETS`] are queued already. A port without handles takes nothing and
+    /// says nothing (no caller can reach it through a handle then).
+    ///
+    /// ```
+    /// let port = zx_syscalls::object::PortObject::new(3);
+    /// let packet = zx_syscalls::zx::zx_port_packet_t { key: 7, type_: 99, ..Default::default() };
+    /// port.queue_user(packet).unwrap();
+    /// assert_eq!(port.take(None).map(|p| (p.key, p.type_)), Some((7, 0)));
+    /// ```
+    pub fn queue_user(&self, packet: zx::zx_port_packet_t) -> Result<(), Status> {
+        let mut queue = self.queue.lock();
+        if queue.closed {
+            return Ok(());
+        }
+        if queue.user_packets >= MAX_USER_PACKETS {
+            return Err(Status::SHOULD_WAIT);
+        }
+        queue.user_packets += 1;
+        queue.packets.push_back(zx::zx_port_packet_t { type_: zx::ZX_PKT_TYPE_USER, ..packet });
+        drop(queue);
+        self.arrived.notify_all();
+        Ok(())
+    }
+
+    /// Takes the oldest packet, waiting up to `timeout` (`None`: for ever) for one; `None` at
+    /// the deadline.
+    ///
+    /// ```
+    /// let port = zx_syscalls::object::PortObject::new(3);
+    /// assert!(port.take(Some(std::time::Duration::from_millis(1))).is_none());
+    /// ```
+    pub fn take(&self, timeout: Option<Duration>) -> Option<zx::zx_port_packet_t> {
+        // A deadline too far to represent is no deadline.
+        let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
+        let mut queue = self.queue.lock();
+        loop {
+            if let Some(packet) = queue.packets.pop_front() {
+                if packet.type_ == zx::ZX_PKT_TYPE_USER {
+                    queue.user_packets -= 1;
+                }
+                return Some(packet);
+            }
+            match deadline {
+                None => queue = self.arrived.wait(queue),
+                Some(deadline) => {
+                    let now = std::time::Instant::now();
+                    if now >= deadline {
+                        return None;
+                    }
+                    queue = self.arrived.wait_timeout(queue, deadline - now).0;
+                }
+            }
+        }
+    }
+
+    /// The port's last handle went: its packets are dropped and nothing is queued again.
+    fn close(&self) {
+        let mut queue = self.queue.lock();
+        queue.closed = true;
+        queue.packets.clear();
+        queue.user_packets = 0;
+    }
+}
+
+/// What a handle table holds for a port: the port itself, closed when the table lets go of it
+/// (a process's last handle to it; handles do not move between processes). A `port_wait` in
+/// progress holds the port, not this, so it waits out its deadline on a closed port.
+///
+/// ```
+/// use zx_syscalls::object::{PortHandles, PortObject};
+/// use zx_vm::sync::Arc;
+/// let port = Arc::new(PortObject::new(3));
+/// drop(PortHandles::new(port.clone()));
+/// port.queue_user(Default::default()).unwrap(); // taken and dropped: the port is closed
+/// assert!(port.take(Some(std::time::Duration::ZERO)).is_none());
+/// ```
+#[derive(Debug)]
+pub struct PortHandles {
+    /// The port.
+    pub port: Arc<PortObject>,
+}
+
+impl PortHandles {
+    /// Holds `port` for a handle table.
+    pub fn new(port: Arc<PortObject>) -> PortHandles {
+        PortHandles { port }
+    }
+}
+
+impl Drop for PortHandles {
+    fn drop(&mut self) {
+        self.port.close();
+    }
+}
+
 /// A resource: the authority to reach privileged calls (only the root resource exists).
 ///
 /// ```
@@ -722,6 +868,8 @@ pub enum KernelObject {
     Pmt(Arc<PmtObject>),
     /// `ZX_OBJ_TYPE_PROCESS`.
     Process(Arc<ProcessObject>),
+    /// `ZX_OBJ_TYPE_PORT`.
+    Port(Arc<PortHandles>),
 }
 
 impl ObjectKind for KernelObject {
@@ -734,6 +882,7 @@ impl ObjectKind for KernelObject {
             KernelObject::Bti(_) => zx::ZX_OBJ_TYPE_BTI,
             KernelObject::Pmt(_) => zx::ZX_OBJ_TYPE_PMT,
             KernelObject::Process(_) => zx::ZX_OBJ_TYPE_PROCESS,
+            KernelObject::Port(_) => zx::ZX_OBJ_TYPE_PORT,
         }
     }
 }
@@ -755,6 +904,7 @@ impl KernelObject {
             KernelObject::Bti(b) => b.koid,
             KernelObject::Pmt(p) => p.koid,
             KernelObject::Process(p) => p.koid,
+            KernelObject::Port(p) => p.port.koid,
         }
     }
 
@@ -776,6 +926,7 @@ impl KernelObject {
             KernelObject::Bti(b) => b.name.get(),
             KernelObject::Pmt(p) => p.name.get(),
             KernelObject::Process(p) => p.name.get(),
+            KernelObject::Port(p) => p.port.name.get(),
         }
     }
 
@@ -797,6 +948,7 @@ impl KernelObject {
             KernelObject::Bti(b) => b.name.set(name),
             KernelObject::Pmt(p) => p.name.set(name),
             KernelObject::Process(p) => p.name.set(name),
+            KernelObject::Port(p) => p.port.name.set(name),
         }
     }
 
@@ -815,7 +967,8 @@ impl KernelObject {
             KernelObject::Resource(_)
             | KernelObject::Iommu(_)
             | KernelObject::Bti(_)
-            | KernelObject::Pmt(_) => None,
+            | KernelObject::Pmt(_)
+            | KernelObject::Port(_) => None,
         }
     }
 
@@ -834,7 +987,8 @@ impl KernelObject {
             KernelObject::Resource(_)
             | KernelObject::Iommu(_)
             | KernelObject::Bti(_)
-            | KernelObject::Pmt(_) => 0,
+            | KernelObject::Pmt(_)
+            | KernelObject::Port(_) => 0,
         }
     }
 }

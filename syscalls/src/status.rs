@@ -47,6 +47,8 @@ impl Status {
     pub const UNAVAILABLE: Status = Status(zx::ZX_ERR_UNAVAILABLE);
     /// `ZX_ERR_ACCESS_DENIED`.
     pub const ACCESS_DENIED: Status = Status(zx::ZX_ERR_ACCESS_DENIED);
+    /// `ZX_ERR_SHOULD_WAIT`.
+    pub const SHOULD_WAIT: Status = Status(zx::ZX_ERR_SHOULD_WAIT);
 
     /// The status for a raw value (any value round-trips).
     ///

@@ -101,6 +101,10 @@ pub const ZX_RIGHTS_IO: zx_rights_t = Rights::IO.bits();
 pub const ZX_RIGHTS_PROPERTY: zx_rights_t = Rights::PROPERTY.bits();
 pub const ZX_DEFAULT_VMO_RIGHTS: zx_rights_t = Rights::DEFAULT_VMO.bits();
 pub const ZX_DEFAULT_EVENT_RIGHTS: zx_rights_t = Rights::DEFAULT_EVENT.bits();
+/// `ZX_DEFAULT_PORT_RIGHTS`: TRANSFER | DUPLICATE | INSPECT | READ | WRITE (no WAIT).
+pub const ZX_DEFAULT_PORT_RIGHTS: zx_rights_t = 0x800F;
+/// `ZX_PORT_BIND_TO_INTERRUPT`: a `port_create` option (nothing can be bound in the emulator).
+pub const ZX_PORT_BIND_TO_INTERRUPT: u32 = 1;
 /// `ZX_DEFAULT_PROCESS_RIGHTS`: BASIC | IO | PROPERTY | ENUMERATE | DESTROY | SIGNAL |
 /// MANAGE_PROCESS | MANAGE_THREAD, the rights of `zx_process_self()`'s handle.
 pub const ZX_DEFAULT_PROCESS_RIGHTS: zx_rights_t = 0x0006_D3CF;

@@ -150,3 +150,69 @@ fn wait_racing_close_of_its_handle() {
         no_leak(&kernel);
     });
 }
+
+/// A wait blocked on an empty port racing a queue: the packet reaches the waiter (no lost
+/// wake-up), and nothing is left in the port.
+#[test]
+fn port_wait_racing_port_queue() {
+    loom::model(|| {
+        let kernel = kernel();
+        let process = kernel.create_process();
+        let port = process.port_create(0).unwrap();
+        let waiter = {
+            let process = process.clone();
+            thread::spawn(move || process.port_wait(port, ZX_TIME_INFINITE).unwrap().key)
+        };
+        process.port_queue(port, &zx_port_packet_t { key: 7, ..Default::default() }).unwrap();
+        assert_eq!(waiter.join().unwrap(), 7);
+        assert_eq!(process.port_wait(port, 0), Err(Status::TIMED_OUT));
+        process.handle_close(port).unwrap();
+        no_leak(&kernel);
+    });
+}
+
+/// A queue racing the close of the port's last handle: it lands before the close (and is
+/// dropped with the port's packets) or finds the handle gone; either way a duplicate made
+/// before cannot see a packet queued after the close.
+#[test]
+fn port_queue_racing_the_close_of_its_last_handle() {
+    loom::model(|| {
+        let kernel = kernel();
+        let process = kernel.create_process();
+        let port = process.port_create(0).unwrap();
+        let queuer = {
+            let process = process.clone();
+            thread::spawn(move || process.port_queue(port, &zx_port_packet_t::default()))
+        };
+        process.handle_close(port).unwrap();
+        let queued = queuer.join().unwrap();
+        assert!(queued.is_ok() || queued == Err(Status::BAD_HANDLE), "{queued:?}");
+        assert_eq!(process.port_wait(port, 0), Err(Status::BAD_HANDLE));
+        no_leak(&kernel);
+    });
+}
+
+/// A poll (a past deadline) racing a queue: it takes the packet or times out, and then the
+/// packet is still there for the next poll; it is taken exactly once.
+#[test]
+fn port_poll_racing_port_queue() {
+    loom::model(|| {
+        let kernel = kernel();
+        let process = kernel.create_process();
+        let port = process.port_create(0).unwrap();
+        let poller = {
+            let process = process.clone();
+            thread::spawn(move || process.port_wait(port, 0).map(|p| p.key))
+        };
+        process.port_queue(port, &zx_port_packet_t { key: 3, ..Default::default() }).unwrap();
+        let first = poller.join().unwrap();
+        let second = process.port_wait(port, 0).map(|p| p.key);
+        assert!(
+            (first == Ok(3) && second == Err(Status::TIMED_OUT))
+                || (first == Err(Status::TIMED_OUT) && second == Ok(3)),
+            "{first:?} then {second:?}"
+        );
+        process.handle_close(port).unwrap();
+        no_leak(&kernel);
+    });
+}

@@ -82,8 +82,9 @@ ZXEMU_SYSCALL_(zx_status_t, bti_pin,
 ZXEMU_SYSCALL_(zx_status_t, bti_release_quarantine, (zx_handle_t handle))
 ZXEMU_SYSCALL_(zx_status_t, pmt_unpin, (zx_handle_t handle))
 
-// Ports and pagers (ZX_ERR_NOT_SUPPORTED in this version of the emulator).
+// Ports, and pagers (ZX_ERR_NOT_SUPPORTED in this version of the emulator).
 ZXEMU_SYSCALL_(zx_status_t, port_create, (uint32_t options, zx_handle_t* out))
+ZXEMU_SYSCALL_(zx_status_t, port_queue, (zx_handle_t handle, const zx_port_packet_t* packet))
 ZXEMU_SYSCALL_(zx_status_t, port_wait,
                (zx_handle_t handle, zx_time_t deadline, zx_port_packet_t* packet))
 ZXEMU_SYSCALL_(zx_status_t, pager_create, (uint32_t options, zx_handle_t* out))

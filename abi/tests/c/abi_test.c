@@ -417,19 +417,38 @@ CASE(contiguous_vmo) {
 
 // --- pagers, ports, events, time -------------------------------------------------------------
 
-CASE(pagers_and_ports_are_not_supported) {
+CASE(pagers_are_not_supported) {
   zx_handle_t h = ZX_HANDLE_INVALID;
   CHECK_STATUS(zx_pager_create(0, &h), ZX_ERR_NOT_SUPPORTED);
-  CHECK_STATUS(zx_port_create(0, &h), ZX_ERR_NOT_SUPPORTED);
   CHECK(h == ZX_HANDLE_INVALID);
-  zx_port_packet_t packet;
-  CHECK_STATUS(zx_port_wait(ZX_HANDLE_INVALID, 0, &packet), ZX_ERR_NOT_SUPPORTED);
   CHECK_STATUS(zx_pager_create_vmo(ZX_HANDLE_INVALID, 0, ZX_HANDLE_INVALID, 0, ZX_PAGE_SIZE, &h),
                ZX_ERR_NOT_SUPPORTED);
   CHECK_STATUS(zx_pager_supply_pages(0, 0, 0, ZX_PAGE_SIZE, 0, 0), ZX_ERR_NOT_SUPPORTED);
   CHECK_STATUS(zx_pager_op_range(0, ZX_PAGER_OP_FAIL, 0, 0, ZX_PAGE_SIZE, 0),
                ZX_ERR_NOT_SUPPORTED);
   CHECK_STATUS(zx_pager_detach_vmo(0, 0), ZX_ERR_NOT_SUPPORTED);
+}
+
+CASE(ports_queue_and_wait_in_order) {
+  zx_handle_t port = ZX_HANDLE_INVALID;
+  CHECK_STATUS(zx_port_create(2, &port), ZX_ERR_INVALID_ARGS);
+  CHECK_OK(zx_port_create(0, &port));
+  zx_info_handle_basic_t info;
+  CHECK_OK(zx_object_get_info(port, ZX_INFO_HANDLE_BASIC, &info, sizeof(info), NULL, NULL));
+  CHECK(info.type == ZX_OBJ_TYPE_PORT && info.rights == ZX_DEFAULT_PORT_RIGHTS);
+  zx_port_packet_t packet = {0};
+  CHECK_STATUS(zx_port_wait(port, 0, &packet), ZX_ERR_TIMED_OUT);
+  CHECK_STATUS(zx_port_queue(port, NULL), ZX_ERR_INVALID_ARGS);
+  for (uint64_t key = 1; key <= 3; key++) {
+    packet.key = key;
+    packet.type = 77;
+    CHECK_OK(zx_port_queue(port, &packet));
+  }
+  for (uint64_t key = 1; key <= 3; key++) {
+    CHECK_OK(zx_port_wait(port, ZX_TIME_INFINITE, &packet));
+    CHECK(packet.key == key && packet.type == ZX_PKT_TYPE_USER);
+  }
+  CHECK_OK(zx_handle_close(port));
 }
 
 CASE(event_signals) {
@@ -581,7 +600,8 @@ static const struct test_case cases[] = {
     ENTRY(pin_and_unpin),
     ENTRY(pin_with_null_pmt_is_undone),
     ENTRY(contiguous_vmo),
-    ENTRY(pagers_and_ports_are_not_supported),
+    ENTRY(pagers_are_not_supported),
+    ENTRY(ports_queue_and_wait_in_order),
     ENTRY(event_signals),
     ENTRY(clock_and_sleep),
     ENTRY(time_arithmetic_saturates),

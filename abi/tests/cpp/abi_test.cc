@@ -368,11 +368,27 @@ TEST(Pager, NotSupportedYet) {
   EXPECT_STATUS(zx::pager::create(0, &pager), ZX_ERR_NOT_SUPPORTED);
   EXPECT_FALSE(pager.is_valid());
   zx::port port;
-  EXPECT_STATUS(zx::port::create(0, &port), ZX_ERR_NOT_SUPPORTED);
+  ASSERT_OK(zx::port::create(0, &port));
   zx::vmo vmo;
   EXPECT_STATUS(pager.create_vmo(0, port, 1, kPage, &vmo), ZX_ERR_NOT_SUPPORTED);
+}
+
+TEST(Port, QueueFromAnotherThreadWakesTheWaiter) {
+  zx::port port;
+  ASSERT_OK(zx::port::create(0, &port));
   zx_port_packet_t packet = {};
-  EXPECT_STATUS(port.wait(zx::time::infinite_past(), &packet), ZX_ERR_NOT_SUPPORTED);
+  EXPECT_STATUS(port.wait(zx::time::infinite_past(), &packet), ZX_ERR_TIMED_OUT);
+  std::thread sender([&port] {
+    zx_port_packet_t sent = {};
+    sent.key = 42;
+    sent.status = ZX_ERR_IO;
+    EXPECT_OK(port.queue(&sent));
+  });
+  ASSERT_OK(port.wait(zx::time::infinite(), &packet));
+  sender.join();
+  EXPECT_EQ(packet.key, 42u);
+  EXPECT_EQ(packet.type, ZX_PKT_TYPE_USER);
+  EXPECT_EQ(packet.status, ZX_ERR_IO);
 }
 
 TEST(Event, SignalAndWait) {

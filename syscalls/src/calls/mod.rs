@@ -5,6 +5,7 @@ mod bti;
 mod handle;
 mod object;
 mod pager;
+mod port;
 mod resource;
 mod vmo;
 
@@ -12,4 +13,17 @@ mod vmo;
 pub(crate) fn not_emulated(call: &'static str) -> crate::Status {
     tracing::warn!(call, "not emulated in this version: ZX_ERR_NOT_SUPPORTED");
     crate::Status::NOT_SUPPORTED
+}
+
+/// How long a wait for `deadline` may last, seen at `now`: `None` for `ZX_TIME_INFINITE` (for
+/// ever), zero for a deadline at or before now (a poll).
+pub(crate) fn timeout_until(
+    deadline: crate::zx::zx_time_t,
+    now: crate::zx::zx_time_t,
+) -> Option<std::time::Duration> {
+    if deadline == crate::zx::ZX_TIME_INFINITE {
+        return None;
+    }
+    let remaining = deadline.saturating_sub(now).max(0);
+    Some(std::time::Duration::from_nanos(remaining as u64))
 }

@@ -1,11 +1,10 @@
 //! Calls on any object: info, properties, signals and waiting, events, the clock.
 
-use std::time::Duration;
-
 use tracing::instrument;
 use zx_handles::{ObjectKind, Rights};
 use zx_vm::sync::Arc;
 
+use super::timeout_until;
 use crate::core::ProcessCore;
 use crate::object::{EventObject, HandleKey, KernelObject, VmoKind, VmoObject, WaitEnd};
 use crate::status::Status;
@@ -72,15 +71,6 @@ fn vmo_record_len(topic: u32) -> Option<usize> {
         zx::ZX_INFO_VMO => Some(std::mem::size_of::<zx::zx_info_vmo_t>()),
         _ => None,
     }
-}
-
-/// Converts a deadline on the kernel clock into a timeout from now (`None` = forever).
-fn timeout_until(deadline: zx_time_t, now: zx_time_t) -> Option<Duration> {
-    if deadline == zx::ZX_TIME_INFINITE {
-        return None;
-    }
-    let remaining = deadline.saturating_sub(now).max(0);
-    Some(Duration::from_nanos(remaining as u64))
 }
 
 impl ProcessCore {

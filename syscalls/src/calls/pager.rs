@@ -1,4 +1,4 @@
-//! Ports and pagers (docs/reference.md §9): not emulated in this version.
+//! Pagers (docs/reference.md §9): not emulated in this version (ports are, in `port.rs`).
 //!
 //! These calls answer `ZX_ERR_NOT_SUPPORTED`, as a kernel built without the feature would.
 //! Their signatures are final (docs/reference.md §0), so programs written against them compile
@@ -7,33 +7,9 @@
 use super::not_emulated;
 use crate::core::ProcessCore;
 use crate::status::Status;
-use crate::zx::{self, zx_handle_t, zx_time_t};
+use crate::zx::zx_handle_t;
 
 impl ProcessCore {
-    /// `zx_port_create`: not emulated yet.
-    ///
-    /// ```
-    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
-    /// assert!(kernel.create_process().port_create(0).is_err());
-    /// ```
-    pub fn port_create(&self, _options: u32) -> Result<zx_handle_t, Status> {
-        Err(not_emulated("port_create"))
-    }
-
-    /// `zx_port_wait`: not emulated yet.
-    ///
-    /// ```
-    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
-    /// assert!(kernel.create_process().port_wait(0, 0).is_err());
-    /// ```
-    pub fn port_wait(
-        &self,
-        _port: zx_handle_t,
-        _deadline: zx_time_t,
-    ) -> Result<zx::zx_port_packet_t, Status> {
-        Err(not_emulated("port_wait"))
-    }
-
     /// `zx_pager_create`: not emulated yet.
     ///
     /// ```

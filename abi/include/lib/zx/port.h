@@ -23,6 +23,7 @@ class port final : public object<port> {
   static zx_status_t create(uint32_t options, port* result) {
     return zx_port_create(options, result->reset_and_get_address());
   }
+  zx_status_t queue(const zx_port_packet_t* packet) const { return zx_port_queue(get(), packet); }
   zx_status_t wait(zx::time deadline, zx_port_packet_t* packet) const {
     return zx_port_wait(get(), deadline.get(), packet);
   }
