@@ -230,24 +230,37 @@ impl PageList {
     /// assert!(l.insert(1, zx_vm::Slot::Zero).is_some());
     /// ```
     pub fn insert(&mut self, index: u64, slot: Slot) -> Option<Slot> {
-        self.count(&slot, 1);
+        self.insert_and_get(index, slot).1
+    }
+
+    /// [`PageList::insert`], also handing back the slot just put in, so a caller that goes on
+    /// to use it does not look it up again.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// let (slot, old) = l.insert_and_get(3, zx_vm::Slot::Zero);
+    /// assert!(matches!(slot, zx_vm::Slot::Zero) && old.is_none());
+    /// ```
+    pub fn insert_and_get(&mut self, index: u64, slot: Slot) -> (&mut Slot, Option<Slot>) {
+        let PageList { runs, frames, markers } = self;
+        let counter = |slot: &Slot| match slot {
+            Slot::Page(_) => (1u64, 0u64),
+            Slot::Zero => (0, 1),
+        };
+        let (new_frames, new_markers) = counter(&slot);
         let (run, at) = split(index);
-        let is_page = matches!(slot, Slot::Page(_));
-        let entry = self.runs.entry(run).or_default();
-        if is_page {
-            entry.frames += 1;
-        }
+        let entry = runs.entry(run).or_default();
         let old = entry.slots[at].replace(slot);
-        match &old {
-            Some(old) => {
-                if matches!(old, Slot::Page(_)) {
-                    entry.frames -= 1;
-                }
-                self.count(old, -1);
-            }
-            None => entry.occupied += 1,
+        let (old_frames, old_markers) = old.as_ref().map_or((0, 0), counter);
+        if old.is_none() {
+            entry.occupied += 1;
         }
-        old
+        // At most one frame comes and one goes: the run's count stays within 0..=16.
+        entry.frames = (u64::from(entry.frames) + new_frames - old_frames) as u8;
+        *frames = *frames + new_frames - old_frames;
+        *markers = *markers + new_markers - old_markers;
+        let inserted = entry.slots[at].as_mut().expect("the slot was filled just above");
+        (inserted, old)
     }
 
     /// Takes the slot at `index` out of the list.

@@ -168,12 +168,13 @@ impl Hierarchy {
             }
         };
         let pages = &mut self.nodes[node].pages;
-        if let Some(slot) = slot {
-            pages.insert(index, slot);
-        }
-        match pages.get_mut(index) {
+        let owned = match slot {
+            Some(slot) => Some(pages.insert_and_get(index, slot).0),
+            None => pages.get_mut(index),
+        };
+        match owned {
             Some(Slot::Page(page)) => &mut page.frame,
-            _ => unreachable!("the page was committed just above"),
+            _ => unreachable!("the page is owned, or was committed just above"),
         }
     }
 

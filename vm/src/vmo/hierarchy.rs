@@ -435,6 +435,19 @@ impl Hierarchy {
     /// question: a page only its writer sees moves; one that another VMO sees is copied.
     /// Cheaper than [`Hierarchy::count_viewers`] with a cap of 2: `viewer` needs no lookup.
     pub(super) fn seen_by_another(&self, owner: NodeId, index: u64, viewer: NodeId) -> bool {
+        // The common case first: a visible child of the owner other than `viewer` sees the
+        // page through its window and has no slot of its own there (a snapshot's sibling).
+        let sibling_sees = self.nodes[owner].children.iter().any(|&child| {
+            let c = &self.nodes[child];
+            child != viewer
+                && c.is_visible()
+                && c.parent
+                    .and_then(|link| link.down(index))
+                    .is_some_and(|i| c.pages.get(i).is_none())
+        });
+        if sibling_sees {
+            return true;
+        }
         let mut stack: SmallVec<[(NodeId, u64); 8]> = smallvec![(owner, index)];
         while let Some((node, i)) = stack.pop() {
             let n = &self.nodes[node];
