@@ -588,12 +588,17 @@ impl Hierarchy {
     }
 
     /// Checks this hierarchy's invariants and adds its frames to `owned_frames`.
+    ///
+    /// The shape (every node's slots and links) is checked for all nodes before any sharing
+    /// check walks the tree, so a broken link is reported rather than followed.
     pub(crate) fn check(&self, owned_frames: &mut HashSet<u32>) -> Result<(), String> {
+        let at = |id: NodeId| format!("hierarchy {} node {id}", self.id);
         for (id, n) in &self.nodes {
-            let where_ = format!("hierarchy {} node {id}", self.id);
-            self.check_node(id, n, &where_, owned_frames)?;
-            self.check_links(id, n, &where_)?;
-            self.check_sharing(id, n, &where_)?;
+            self.check_node(id, n, &at(id), owned_frames)?;
+            self.check_links(id, n, &at(id))?;
+        }
+        for (id, n) in &self.nodes {
+            self.check_sharing(id, n, &at(id))?;
         }
         Ok(())
     }
