@@ -255,6 +255,19 @@ enum Op {
     EventCreate {
         options: Bits,
     },
+    PortCreate {
+        options: Bits,
+    },
+    PortQueue {
+        port: H,
+        key: u64,
+        status: i32,
+    },
+    /// `port_wait` with a deadline in the past (a poll: the target never blocks).
+    PortWait {
+        port: H,
+    },
+    ProcessSelf,
     RootResource,
     IommuCreate {
         resource: H,
@@ -550,6 +563,33 @@ impl State {
                 let r = pr.event_create(options);
                 self.add(p, &r);
                 (format!("event_create({options:#x}) -> {r:?}"), raw(&r))
+            }
+            Op::PortCreate { options } => {
+                let options = options.get();
+                let r = pr.port_create(options);
+                self.add(p, &r);
+                (format!("port_create({options:#x}) -> {r:?}"), raw(&r))
+            }
+            Op::PortQueue { port, key, status } => {
+                let port = self.pick(p, port);
+                let packet = zx_port_packet_t { key, status, ..Default::default() };
+                let r = pr.port_queue(port, &packet);
+                (format!("port_queue({port:#x}, key {key:#x}) -> {r:?}"), raw(&r))
+            }
+            Op::PortWait { port } => {
+                let port = self.pick(p, port);
+                let r = pr.port_wait(port, ZX_TIME_INFINITE_PAST);
+                if let Ok(packet) = &r {
+                    assert_eq!(packet.type_, ZX_PKT_TYPE_USER, "only user packets are queued");
+                }
+                (format!("port_wait({port:#x}, past) -> {r:?}"), raw(&r))
+            }
+            Op::ProcessSelf => {
+                let h = pr.process_self();
+                if h != ZX_HANDLE_INVALID && !self.handles[p].contains(&h) {
+                    self.handles[p].push(h);
+                }
+                (format!("process_self() -> {h:#x}"), ZX_OK)
             }
             Op::RootResource => {
                 let r = pr.root_resource();
