@@ -255,7 +255,29 @@ fn other_kinds(r: &mut Run) -> Result<(), Stop> {
     r.op(discardable, ZX_VMO_OP_COMMIT, 0, 2 * P)
 }
 
-const SEQUENCES: [(&str, Sequence); 6] = [
+/// Page-by-page writes through a snapshot chain: every first write is an allocation of its
+/// own (a zero page, a fork by copy, a fork by move), so every one of them is swept.
+fn page_by_page_forks(r: &mut Run) -> Result<(), Stop> {
+    const PAGES: u64 = 12;
+    let root = r.vmo(PAGES * P, 0)?;
+    for page in 0..PAGES {
+        r.write(root, page * P + page, 3, page as u8)?;
+    }
+    let child = r.child(root, ZX_VMO_CHILD_SNAPSHOT, 0, PAGES * P)?;
+    let grandchild = r.child(child, ZX_VMO_CHILD_SNAPSHOT, P, (PAGES - 1) * P)?;
+    for page in 0..PAGES - 1 {
+        r.write(grandchild, page * P + 7, 1, 0xA0 | page as u8)?;
+        r.write(child, page * P + 9, 1, 0xB0 | page as u8)?;
+    }
+    r.close(child);
+    for page in 0..PAGES {
+        r.write(root, page * P, 2, 0xC0 | page as u8)?;
+    }
+    Ok(())
+}
+
+const SEQUENCES: [(&str, Sequence); 7] = [
+    ("page-by-page forks", page_by_page_forks),
     ("writes into snapshot trees", writes_into_snapshot_trees),
     ("commits and zeroes", commits_and_zeroes),
     ("pins", pins),
