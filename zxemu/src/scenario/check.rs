@@ -141,12 +141,17 @@ impl Scope<'_> {
     /// `join NAME`: a spawned call not joined yet; binds what the call binds.
     fn join(&mut self, name: &Name) -> Result<(), ParseError> {
         let Some(i) = self.spawns.iter().position(|s| s.name.text == name.text) else {
-            let known = self.spawns.iter().map(|s| s.name.text.as_str());
-            let hint = super::calls::hint(&name.text, known);
+            let known: Vec<String> =
+                self.spawns.iter().map(|s| format!("`{}`", s.name.text)).collect();
+            let so_far = if known.is_empty() {
+                String::new()
+            } else {
+                format!(" (spawned so far: {})", known.join(", "))
+            };
             return self.err(
                 name.pos,
                 format!(
-                    "unknown spawned call `{}`{hint}: start it first with `spawn {}: CALL`",
+                    "unknown spawned call `{}`: start it first with `spawn {}: CALL`{so_far}",
                     name.text, name.text
                 ),
             );

@@ -446,13 +446,9 @@ impl<'a> Parser<'a> {
             };
             let Some(&(_, ty)) = PACKET_LITERAL.iter().find(|(f, _)| *f == text) else {
                 let names: Vec<&str> = PACKET_LITERAL.iter().map(|(f, _)| *f).collect();
-                let hint = super::calls::hint(&text, names.iter().copied());
                 return self.error(
                     pos,
-                    format!(
-                        "unknown packet field `{text}`{hint}: expected one of {}",
-                        names.join(", ")
-                    ),
+                    format!("unknown packet field `{text}`: expected one of {}", names.join(", ")),
                 );
             };
             if fields.iter().any(|(n, _)| n.text == text) {
