@@ -233,7 +233,6 @@ struct Runner<'a> {
 struct Spawned {
     pos: Pos,
     call: Call,
-    process: String,
     state: SpawnState,
 }
 
@@ -354,8 +353,7 @@ impl Runner<'_> {
             Err(mpsc::RecvTimeoutError::Timeout) => (SpawnState::Running(rx), "running"),
             Err(mpsc::RecvTimeoutError::Disconnected) => (SpawnState::Done(None), "panicked"),
         };
-        let spawned =
-            Spawned { pos, call: call.clone(), process: process_name(call).to_string(), state };
+        let spawned = Spawned { pos, call: call.clone(), state };
         self.spawned.insert(name.text.clone(), spawned);
         Ok(summary.to_string())
     }
@@ -388,7 +386,7 @@ impl Runner<'_> {
             return Err(joined(fail(spawned.pos, msg)));
         };
         let outcome = outcome.map_err(|m| joined(fail(spawned.pos, m)))?;
-        self.finish_in(spawned.pos, &spawned.call, &spawned.process, outcome).map_err(joined)
+        self.finish(spawned.pos, &spawned.call, outcome).map_err(joined)
     }
 
     /// Checks a call's outcome against its expectations and binds its result.
@@ -396,17 +394,6 @@ impl Runner<'_> {
         &mut self,
         pos: Pos,
         call: &Call,
-        outcome: Result<Value, zx_kernel::Status>,
-    ) -> Result<String, Failure> {
-        let pname = process_name(call).to_string();
-        self.finish_in(pos, call, &pname, outcome)
-    }
-
-    fn finish_in(
-        &mut self,
-        pos: Pos,
-        call: &Call,
-        pname: &str,
         outcome: Result<Value, zx_kernel::Status>,
     ) -> Result<String, Failure> {
         let raw = outcome.as_ref().err().map_or(0, |s| s.into_raw());
@@ -429,7 +416,9 @@ impl Runner<'_> {
         }
         if let Some(name) = &call.bind {
             let bound = match value {
-                Value::Handle(h) => Bound::Handle { process: pname.to_string(), value: h },
+                Value::Handle(h) => {
+                    Bound::Handle { process: process_name(call).to_string(), value: h }
+                }
                 Value::Scalar(v) => Bound::Scalar(v),
                 _ => return Err(fail(name.pos, "nothing to bind")),
             };
