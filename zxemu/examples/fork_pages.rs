@@ -18,7 +18,8 @@ fn main() {
     p.vmo_op_range(parent, ZX_VMO_OP_COMMIT, 0, pages * 4096, &mut []).expect("commit");
     let mut ns = 0u128;
     for _ in 0..rounds {
-        let child = p.vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, pages * 4096).expect("child");
+        let child =
+            p.vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, pages * 4096).expect("child");
         let start = std::time::Instant::now();
         for i in 0..pages {
             p.vmo_write(child, &[1], i * 4096).expect("vmo_write");

@@ -483,3 +483,79 @@ fn lexical_and_syntax_errors_are_reported_together_in_line_order() {
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{err}");
     assert!(err.contains("lex.zxs: 3 errors"), "{err}");
 }
+
+#[test]
+fn a_spawned_call_that_never_returns_fails_its_case_within_the_timeout() {
+    let dir = scratch("spawn_timeout");
+    let f = write(
+        &dir,
+        "spawn.zxs",
+        "case \"never released\"\n  port_create 0 -> p\n  spawn w: port_wait p ZX_TIME_INFINITE { key == 1 }\n  join w\ncase \"next\"\n  port_create 0 => ZX_OK\n",
+    );
+    let start = std::time::Instant::now();
+    zxemu()
+        .args(["run", "--timeout", "300ms"])
+        .arg(&f)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stdout(
+            contains("spawn.zxs:3:3: timed out after 300ms: line 3 still runs (`spawn w: port_wait p ZX_TIME_INFINITE { key == 1 }`), awaited by `join w` at line 4")
+                .and(contains("1 passed, 1 failed")),
+        );
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+    // The same case passes when a later line releases the waiter.
+    let f = write(
+        &dir,
+        "released.zxs",
+        "port_create 0 -> p\nspawn w: port_wait p ZX_TIME_INFINITE { key == 1 }\nport_queue p { key = 1 }\njoin w\n",
+    );
+    zxemu()
+        .args(["run", "--timeout", "300ms"])
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout(contains("1 passed, 0 failed"));
+}
+
+#[test]
+fn joins_of_unknown_or_joined_names_are_diagnostics_with_a_caret() {
+    let dir = scratch("join_errors");
+    let f = write(
+        &dir,
+        "joins.zxs",
+        "case \"a\"\n  port_create 0 -> p\n  spawn w: port_wait p 0 => ZX_ERR_TIMED_OUT\n  join w\n  join w\n  join nope\ncase \"b\"\n  port_create 0 -> p\n  spawn lost: port_wait p 0 => ZX_ERR_TIMED_OUT\n",
+    );
+    let err = zxemu().arg("check").arg(&f).assert().code(2).get_output().stderr.clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("error: `w` is already joined (line 4)\n  ┌─ "), "{err}");
+    assert!(err.contains("joins.zxs:5:8\n"), "{err}");
+    assert!(err.contains("5 │   join w\n  │        ^\n"), "{err}");
+    assert!(
+        err.contains("error: unknown spawned call `nope`: start it first with `spawn nope: CALL` (spawned so far: `w`)"),
+        "{err}"
+    );
+    assert!(err.contains("6 │   join nope\n  │        ^^^^\n"), "{err}");
+    assert!(
+        err.contains("error: `lost` is never joined: add `join lost` before the case ends"),
+        "{err}"
+    );
+    assert!(err.contains("joins.zxs:9:9\n"), "{err}");
+    assert!(err.contains("joins.zxs: 3 errors"), "{err}");
+    // `run` refuses the file the same way, running nothing.
+    zxemu().arg("run").arg(&f).assert().code(2).stdout("");
+}
+
+#[test]
+fn packet_literal_errors_are_diagnostics_with_a_caret() {
+    let dir = scratch("packet_errors");
+    let f = write(
+        &dir,
+        "p.zxs",
+        "port_create 0 -> p\nport_queue p { key = 1, payload = 0*40 } => ZX_OK\n",
+    );
+    let err = zxemu().arg("check").arg(&f).assert().code(2).get_output().stderr.clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("error: a payload holds at most 32 bytes, not 40"), "{err}");
+    assert!(err.contains("p.zxs:2:35\n"), "{err}");
+}

@@ -28,7 +28,7 @@ fn num(arg: &Arg) -> i128 {
             ExprKind::Num(v) | ExprKind::Const(_, v) => v,
             _ => panic!("not a literal: {e:?}"),
         },
-        Arg::Bytes(_) => panic!("bytes"),
+        Arg::Bytes(_) | Arg::Packet(_) => panic!("not a value: {arg:?}"),
     }
 }
 
@@ -337,7 +337,7 @@ fn case_errors() {
     );
     assert_eq!(
         at("case \"x\"\n+\n").2,
-        "expected a call, `case`, `process`, `memory` or `invariants`, found `+`"
+        "expected a call, `case`, `process`, `memory`, `invariants`, `spawn` or `join`, found `+`"
     );
 }
 
@@ -368,8 +368,172 @@ fn no_input_makes_the_parser_panic() {
         "vmo_create 1 2 == ",
         "\u{1F600}",
         "vmo_create 1\u{1F600}",
+        "spawn",
+        "spawn w",
+        "spawn w:",
+        "spawn w: spawn x: port_wait",
+        "join",
+        "join join",
+        "port_queue p {",
+        "port_queue p { key",
+        "port_queue p { key =",
+        "port_queue p { payload = ",
+        "port_queue {",
+        "port_create 0 -> p\nport_queue p { key = 1 } {",
+        "port_create 0 -> p\nport_wait p 0 {",
+        "port_create 0 -> p\nspawn w: port_wait p 0 == {",
     ];
     for s in samples {
         let _ = parse("t.zxs", s);
+    }
+}
+
+fn packet_fields(script: &Script, step: usize) -> Vec<String> {
+    let StepKind::Call(c) = &script.cases[0].steps[step].kind else { panic!("not a call") };
+    let Arg::Packet(lit) = &c.args[1] else { panic!("not a packet: {:?}", c.args[1]) };
+    lit.fields.iter().map(|(n, _)| n.text.clone()).collect()
+}
+
+#[test]
+fn packet_literals_take_every_field_once_across_lines() {
+    let s = ok("port_create 0 -> p\n\
+                port_queue p { key = 5, type = ZX_PKT_TYPE_USER, status = ZX_ERR_IO\n  payload = 0xAB*30 + [1 2] } => ZX_OK\n\
+                port_queue p { command = ZX_PAGER_VMO_READ, flags = 1, offset = 2P, length = 1P, key = 1 }\n\
+                port_queue p {} => ZX_OK\n");
+    assert_eq!(packet_fields(&s, 1), ["key", "type", "status", "payload"]);
+    assert_eq!(packet_fields(&s, 2), ["command", "flags", "offset", "length", "key"]);
+    assert!(packet_fields(&s, 3).is_empty());
+    let StepKind::Call(c) = &s.cases[0].steps[1].kind else { panic!() };
+    let Arg::Packet(lit) = &c.args[1] else { panic!() };
+    assert!(matches!(lit.fields[3].1, Arg::Bytes(_)));
+    assert_eq!((lit.pos.line, lit.pos.col), (2, 14));
+}
+
+#[test]
+fn packet_literal_errors_point_at_the_field() {
+    let p = "port_create 0 -> p\n";
+    for (line, col, msg) in [
+        ("port_queue p { kye = 1 } => ZX_OK", 16, "unknown packet field `kye`: expected one of key, type, status, payload, command, flags, offset, length"),
+        ("port_queue p { key = 1, key = 2 } => ZX_OK", 25, "packet field `key` given twice"),
+        ("port_queue p { payload = 0*4, offset = 8 } => ZX_OK", 31, "`offset` and `payload` both set the payload: give `payload` or the page-request fields (command, flags, offset, length), not both"),
+        ("port_queue p { length = 8, payload = \"x\" } => ZX_OK", 28, "`payload` and `length` both set the payload: give `payload` or the page-request fields (command, flags, offset, length), not both"),
+        ("port_queue p { key 1 } => ZX_OK", 20, "expected `=` and a value after `key`, found number 1"),
+        ("port_queue p { payload = 0*33 } => ZX_OK", 26, "a payload holds at most 32 bytes, not 33"),
+        ("port_queue p { payload = \"0123456789abcdef\" + \"0123456789abcdef\" + \"!\" } => ZX_OK", 26, "a payload holds at most 32 bytes, not 33"),
+        ("port_queue p { command = 0x10000 } => ZX_OK", 26, "65536 does not fit u16"),
+        ("port_queue p { status = 0x80000000 } => ZX_OK", 25, "2147483648 does not fit i32"),
+        ("port_queue p { key = -1 } => ZX_OK", 22, "-1 does not fit u64"),
+        ("port_queue p { key = q } => ZX_OK", 22, "unknown name `q`: bind it first with `-> q`"),
+        ("port_queue p => ZX_OK", 14, "`port_queue` takes 2 arguments (port, packet): missing argument 2 `packet`"),
+        ("port_queue p 5 => ZX_OK", 14, "expected a packet literal `{ key = ..., payload = ... }`, found number 5"),
+        ("port_queue p { 5 } => ZX_OK", 16, "expected a packet field or `}`, found number 5"),
+        ("port_queue p { key = 1 ", 14, "unclosed `{`: expected `}`"),
+    ] {
+        assert_eq!(at(&format!("{p}{line}\n")), (2, col, msg.to_string()), "{line}");
+    }
+}
+
+#[test]
+fn a_packet_from_port_wait_is_a_record() {
+    let s = ok("port_create 0 -> p\nport_wait p 0 { key == 1, type == ZX_PKT_TYPE_USER, status == 0, payload == 0*32, command == 0, flags == 0, offset != 1, length has 0 }\n");
+    let StepKind::Call(c) = &s.cases[0].steps[1].kind else { panic!() };
+    assert_eq!(c.checks.len(), 8);
+    assert!(matches!(c.checks[3].rhs, Rhs::Bytes(_)));
+    let p = "port_create 0 -> p\n";
+    assert_eq!(
+        at(&format!("{p}port_wait p 0 == {{ key == 1 }}\n")),
+        (2, 15, "`port_wait` returns a record: drop the `==`: a record's fields are checked with { field == value }".into())
+    );
+    assert_eq!(
+        at(&format!("{p}port_wait p 0 {{ payload has 1 }}\n")).2,
+        "bytes compare with `==` or `!=` only"
+    );
+    assert!(at(&format!("{p}port_wait p 0 {{ kee == 1 }}\n"))
+        .2
+        .starts_with("unknown field `kee`: expected one of key, type"));
+}
+
+#[test]
+fn spawn_and_join_lines() {
+    let s = ok("port_create 0 -> p\n\
+                spawn w: port_wait p ZX_TIME_INFINITE { key == 1 }\n\
+                spawn v: @main vmo_create 1P 0 -> h\n\
+                port_queue p { key = 1 }\n\
+                join w\n\
+                join v\n\
+                vmo_get_size h == 1P\n");
+    let steps = &s.cases[0].steps;
+    let StepKind::Spawn { name, call } = &steps[1].kind else { panic!("{:?}", steps[1].kind) };
+    assert_eq!((name.text.as_str(), name.pos.col), ("w", 7));
+    assert_eq!((call.spec.name, call.checks.len()), ("port_wait", 1));
+    let StepKind::Spawn { call, .. } = &steps[2].kind else { panic!() };
+    assert_eq!(call.bind.as_ref().map(|n| n.text.as_str()), Some("h"));
+    assert!(matches!(&steps[4].kind, StepKind::Join(n) if n.text == "w" && n.pos.col == 6));
+    // A spawned call with only a status asserts; one without anything does not.
+    ok("event_create 0 -> e\nspawn w: object_signal e 0 ZX_EVENT_SIGNALED => ZX_OK\njoin w\n");
+    assert!(err("event_create 0 -> e\nspawn w: object_signal e 0 ZX_EVENT_SIGNALED\njoin w\n")
+        .contains("checks nothing"));
+}
+
+#[test]
+fn spawn_and_join_errors_point_at_the_name() {
+    let p = "port_create 0 -> p\n";
+    let spawn = "spawn w: port_wait p ZX_TIME_INFINITE => ZX_OK\n";
+    for (src, at_, msg) in [
+        (
+            format!("{p}join w\n"),
+            (2, 6),
+            "unknown spawned call `w`: start it first with `spawn w: CALL`".to_string(),
+        ),
+        (
+            format!("{p}{spawn}join ww\njoin w\n"),
+            (3, 6),
+            "unknown spawned call `ww`: start it first with `spawn ww: CALL` (spawned so far: `w`)"
+                .into(),
+        ),
+        (format!("{p}{spawn}join w\njoin w\n"), (4, 6), "`w` is already joined (line 3)".into()),
+        (
+            format!("{p}{spawn}port_queue p {{ key = 1 }}\n"),
+            (2, 7),
+            "`w` is never joined: add `join w` before the case ends".into(),
+        ),
+        (
+            format!("{p}{spawn}join w\n{spawn}join w\n"),
+            (4, 7),
+            "`w` already names a spawned call (line 2)".into(),
+        ),
+        (
+            format!("{p}spawn v: vmo_create 1P 0 -> h\nvmo_get_size h == 1P\njoin v\n"),
+            (3, 14),
+            "`h` is bound when `v` is joined: add `join v` before this line".into(),
+        ),
+        (
+            format!("{p}spawn v: vmo_create 1P 0 -> h\nvmo_create 1P 0 -> h\njoin v\n"),
+            (3, 20),
+            "`h` is bound by `spawn v` (line 2): choose another name".into(),
+        ),
+        (
+            format!("{p}vmo_create 1P 0 -> h\nspawn v: vmo_create 1P 0 -> h\njoin v\n"),
+            (3, 29),
+            "`h` is already bound (line 2): choose another name".into(),
+        ),
+        (
+            format!("{p}spawn w port_wait p 0 => ZX_OK\n"),
+            (2, 9),
+            "expected `:` and the call to spawn (`spawn NAME: CALL`), found `port_wait`".into(),
+        ),
+        (
+            format!("{p}spawn join: port_wait p 0 => ZX_OK\n"),
+            (2, 7),
+            "`join` is reserved: choose another name".into(),
+        ),
+        (format!("{p}spawn w: invariants\n"), (2, 10), "unknown call `invariants`".into()),
+        (
+            format!("{p}join\n"),
+            (2, 5),
+            "expected the name of a spawned call, found the end of the line".into(),
+        ),
+    ] {
+        assert_eq!(at(&src), (at_.0, at_.1, msg), "{src}");
     }
 }

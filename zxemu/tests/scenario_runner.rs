@@ -146,3 +146,114 @@ fn the_builtin_suite_has_at_least_40_cases_and_passes() {
     assert!(cases >= 40, "only {cases} built-in cases");
     assert!(failed.is_empty(), "failed:\n{}", failed.join("\n"));
 }
+
+#[test]
+fn a_spawned_wait_is_released_by_a_later_line_and_checked_at_the_join() {
+    let src = "port_create 0 -> p\n\
+               spawn w: port_wait p ZX_TIME_INFINITE { type == ZX_PKT_TYPE_USER, key == 42, payload == \"hi\" + 0*30 }\n\
+               port_queue p { key = 42, payload = \"hi\" }\n\
+               join w\n\
+               port_wait p 0 => ZX_ERR_TIMED_OUT\n";
+    let script = parse("t.zxs", src).unwrap();
+    let mut log = String::new();
+    let (report, _) = run_case(&script, &script.cases[0], Some(&mut log));
+    assert!(report.passed(), "{:?}\n{log}", report.failure);
+    assert!(log.contains("    2 | spawn w: port_wait p ZX_TIME_INFINITE"), "{log}");
+    assert!(log.contains("  running\n"), "{log}");
+    assert!(log.contains("    4 | join w"), "{log}");
+    assert!(log.contains("ZX_OK {key=0x2a payload=[68 69 00"), "{log}");
+}
+
+#[test]
+fn a_failing_spawned_call_is_reported_at_its_spawn_line_naming_the_join() {
+    let f = failure(
+        "port_create 0 -> p\nspawn w: port_wait p ZX_TIME_INFINITE { key == 42 }\nport_queue p { key = 7 }\njoin w\n",
+    );
+    assert_eq!((f.line, f.col), (2, 41));
+    assert_eq!(
+        f.message,
+        "port_wait: key: expected 42 (0x2a), got 7 (spawned as `w`, joined at line 4)"
+    );
+    let f = failure(
+        "port_create 0 -> p\nspawn w: port_wait p 0 => ZX_OK\nvmo_create 1P 0 => ZX_OK\njoin w\n",
+    );
+    assert_eq!((f.line, f.col), (2, 27));
+    assert_eq!(
+        f.message,
+        "port_wait: expected ZX_OK, got ZX_ERR_TIMED_OUT (spawned as `w`, joined at line 4)"
+    );
+}
+
+#[test]
+fn a_spawned_call_binds_at_its_join_in_its_process() {
+    let src = "process other\n\
+               spawn v: @other vmo_create 1P 0 -> h\n\
+               join v\n\
+               @other vmo_get_size h == 1P\n\
+               vmo_get_size h => ZX_ERR_BAD_HANDLE\n";
+    let script = parse("t.zxs", src).unwrap();
+    let (report, env) = run_case(&script, &script.cases[0], None);
+    assert!(report.passed(), "{:?}", report.failure);
+    assert_eq!(env.labels().values().cloned().collect::<Vec<_>>(), ["h"]);
+}
+
+#[test]
+fn two_spawned_waiters_get_one_packet_each() {
+    let src = "port_create 0 -> p\n\
+               spawn a: port_wait p ZX_TIME_INFINITE { key != 0 }\n\
+               spawn b: port_wait p ZX_TIME_INFINITE { key != 0 }\n\
+               port_queue p { key = 1 }\n\
+               port_queue p { key = 2 }\n\
+               join b\n\
+               join a\n\
+               port_wait p 0 => ZX_ERR_TIMED_OUT\n";
+    let script = parse("t.zxs", src).unwrap();
+    for _ in 0..5 {
+        assert!(run_script(&script)[0].passed());
+    }
+}
+
+#[test]
+fn packet_literals_are_checked_again_when_they_name_bindings() {
+    let f = failure("port_create 0 -> p\nclock_get_monotonic -> t\nport_queue p { command = t + 0x10000 } => ZX_OK\n");
+    assert_eq!((f.line, f.col), (3, 26));
+    assert!(
+        f.message.starts_with("command = ") && f.message.ends_with(" does not fit u16"),
+        "{}",
+        f.message
+    );
+    let f = failure("port_create 0 -> p\nclock_get_monotonic -> t\nport_queue p { payload = 1*(t - t + 33) } => ZX_OK\n");
+    assert_eq!((f.line, f.col), (3, 26));
+    assert_eq!(f.message, "a payload holds at most 32 bytes, not 33");
+    let f = failure("port_create 0 -> p\nport_queue p { key = 1, status = ZX_ERR_IO }\nport_wait p 0 { status == ZX_ERR_INTERNAL }\n");
+    assert_eq!(
+        f.message,
+        "port_wait: status: expected -1, got -40 (0xffffffffffffffffffffffffffffffd8)"
+    );
+}
+
+#[test]
+fn the_timeout_names_the_spawned_line_that_still_runs_and_its_join() {
+    let src = "case \"never released\"\n  port_create 0 -> p\n  spawn w: port_wait p ZX_TIME_INFINITE => ZX_OK\n  join w\n\
+               case \"blocks on its own line\"\n  event_create 0 -> e\n  object_wait_one e ZX_EVENT_SIGNALED ZX_TIME_INFINITE => ZX_OK\n\
+               case \"next\"\n  vmo_create 1P 0 => ZX_OK\n";
+    let suite = Suite { files: vec![("s.zxs".into(), src.into())] };
+    let opts = cli::RunOptions {
+        timeout: std::time::Duration::from_millis(300),
+        ..cli::RunOptions::default()
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let start = std::time::Instant::now();
+    assert_eq!(cli::run_suite(&suite, &opts, &mut out, &mut err), 1);
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("    s.zxs:3:3: timed out after 300ms: line 3 still runs (`spawn w: port_wait p ZX_TIME_INFINITE => ZX_OK`), awaited by `join w` at line 4; raise the limit with --timeout\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    s.zxs:7:3: timed out after 300ms: line 7 still runs (`object_wait_one e ZX_EVENT_SIGNALED ZX_TIME_INFINITE => ZX_OK`); raise the limit with --timeout\n"),
+        "{out}"
+    );
+    assert!(out.ends_with("1 passed, 2 failed\n"), "{out}");
+}

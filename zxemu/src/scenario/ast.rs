@@ -53,6 +53,15 @@ pub enum StepKind {
     Call(Box<Call>),
     /// `invariants`: `Kernel::check_invariants` must pass.
     Invariants,
+    /// `spawn NAME: CALL`: starts the call on a thread of its own; `join NAME` checks it.
+    Spawn {
+        /// The name `join` uses.
+        name: Name,
+        /// The call, with the expectations the join checks.
+        call: Box<Call>,
+    },
+    /// `join NAME`: waits for the spawned call and checks its expectations.
+    Join(Name),
 }
 
 /// A name as written, with its place.
@@ -99,6 +108,19 @@ pub enum Arg {
     Value(Expr),
     /// The bytes of an input buffer.
     Bytes(Pattern),
+    /// A packet literal (`port_queue`).
+    Packet(PacketLit),
+}
+
+/// A packet literal: `{ key = 5, status = ZX_ERR_IO, payload = 0xAB*32 }`; fields left out
+/// are zero.
+#[derive(Debug, Clone)]
+pub struct PacketLit {
+    /// Where the `{` is.
+    pub pos: Pos,
+    /// The fields given, in order: each once, a value ([`Arg::Value`]) or, for `payload`,
+    /// bytes ([`Arg::Bytes`]).
+    pub fields: Vec<(Name, Arg)>,
 }
 
 /// An integer expression.

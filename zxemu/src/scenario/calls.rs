@@ -11,6 +11,10 @@ pub enum Ty {
     U32,
     /// A `u64` value.
     U64,
+    /// A `u16` value (a field of a packet literal).
+    U16,
+    /// An `i32` value (a status in a packet literal).
+    I32,
     /// An `i64` value: a deadline, or the `data` of `pager_op_range` (a status, passed as C
     /// passes it: converted to `u64`).
     I64,
@@ -20,6 +24,8 @@ pub enum Ty {
     OutLen,
     /// An output array of physical addresses, written as its number of entries.
     OutAddrs,
+    /// A `zx_port_packet_t`, written as a packet literal `{ key = 5, payload = "hi" }`.
+    Packet,
 }
 
 /// The kind of a record field.
@@ -29,6 +35,8 @@ pub enum FieldTy {
     Int,
     /// A NUL-padded name.
     Name,
+    /// Bytes compared in full (a packet's payload).
+    Bytes,
 }
 
 /// What a successful call gives back.
@@ -44,8 +52,6 @@ pub enum Ret {
     Bytes,
     /// A record with named fields.
     Record(&'static [(&'static str, FieldTy)]),
-    /// Something a scenario can neither bind nor check (a port packet).
-    Opaque,
 }
 
 /// The signature of one scenario call.
@@ -104,6 +110,35 @@ pub const INFO_BTI: &[(&str, FieldTy)] = &[
 pub const KMEM: &[(&str, FieldTy)] =
     &[("total_bytes", Int), ("free_bytes", Int), ("vmo_bytes", Int), ("used_bytes", Int)];
 
+/// Fields of `zx_port_packet_t` as `port_wait` gives it: `key`, `type`, `status`, the 32
+/// payload bytes, and the payload read as `zx_packet_page_request_t` (`command`, `flags`,
+/// `offset`, `length`).
+pub const PACKET: &[(&str, FieldTy)] = &[
+    ("key", Int),
+    ("type", Int),
+    ("status", Int),
+    ("payload", FieldTy::Bytes),
+    ("command", Int),
+    ("flags", Int),
+    ("offset", Int),
+    ("length", Int),
+];
+
+/// The fields a packet literal may set (`type` is set, and `port_queue` replaces it).
+pub const PACKET_LITERAL: &[(&str, Ty)] = &[
+    ("key", U64),
+    ("type", U32),
+    ("status", Ty::I32),
+    ("payload", InBytes),
+    ("command", Ty::U16),
+    ("flags", Ty::U16),
+    ("offset", U64),
+    ("length", U64),
+];
+
+/// The size of a packet's payload in bytes.
+pub const PACKET_PAYLOAD: usize = 32;
+
 /// What the raw `object_get_info` returns.
 pub const ACTUAL_AVAIL: &[(&str, FieldTy)] = &[("actual", Int), ("avail", Int)];
 
@@ -152,7 +187,8 @@ calls! {
     bti_release_quarantine(bti: H) -> Ret::Unit;
     pmt_unpin(pmt: H) -> Ret::Unit;
     port_create(options: U32) -> Ret::Handle;
-    port_wait(port: H, deadline: I64) -> Ret::Opaque;
+    port_queue(port: H, packet: Ty::Packet) -> Ret::Unit;
+    port_wait(port: H, deadline: I64) -> Ret::Record(PACKET);
     pager_create(options: U32) -> Ret::Handle;
     pager_create_vmo(pager: H, options: U32, port: H, key: U64, size: U64) -> Ret::Handle;
     pager_detach_vmo(pager: H, vmo: H) -> Ret::Unit;
@@ -173,6 +209,9 @@ impl Ty {
             Ty::InBytes => "bytes",
             Ty::OutLen => "out-len",
             Ty::OutAddrs => "out-count",
+            Ty::Packet => "packet",
+            Ty::I32 => "i32",
+            Ty::U16 => "u16",
         }
     }
 }
@@ -189,7 +228,6 @@ impl Ret {
                 let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
                 format!("a record `{{ {} }}`", names.join(", "))
             }
-            Ret::Opaque => "nothing a scenario can check".to_string(),
         }
     }
 }
@@ -358,6 +396,10 @@ constants![
     ZX_INFO_BTI,
     ZX_INFO_KMEM_STATS,
     ZX_INFO_KMEM_STATS_V1,
+    ZX_DEFAULT_PORT_RIGHTS,
+    ZX_PORT_BIND_TO_INTERRUPT,
+    ZX_PKT_TYPE_USER,
+    ZX_PKT_TYPE_PAGE_REQUEST,
     ZX_OBJ_TYPE_VMO,
     ZX_OBJ_TYPE_EVENT,
     ZX_OBJ_TYPE_PORT,
@@ -382,6 +424,8 @@ constants![
     ZX_PAGE_SIZE,
     ZX_MAX_NAME_LEN,
     ZX_PAGER_VMO_READ,
+    ZX_PAGER_VMO_COMPLETE,
+    ZX_PAGER_VMO_DIRTY,
     ZX_PAGER_OP_FAIL,
     ZX_VMO_TRAP_DIRTY,
 ];

@@ -4,7 +4,7 @@
 
 use super::diag;
 use super::render::{render_dot_cases, render_text, RenderOptions};
-use super::runner::{run_case, CaseReport, Failure};
+use super::runner::{run_case, run_case_watched, CaseReport, Failure, Watch};
 use super::{parse_all, ParseError, Script, Suite};
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
@@ -340,8 +340,8 @@ fn run_sources(
     }
 }
 
-/// Runs case `ci` of `script` on a worker thread; after `timeout` the case fails and its thread
-/// is left behind (it may be blocked for ever in a wait).
+/// Runs case `ci` of `script` on a worker thread; after `timeout` the case fails, naming the
+/// line that still runs, and its threads are left behind (they may be blocked for ever).
 fn run_with_timeout(
     script: &Arc<Script>,
     ci: usize,
@@ -350,31 +350,36 @@ fn run_with_timeout(
 ) -> (CaseReport, String) {
     let (tx, rx) = mpsc::channel();
     let worker = Arc::clone(script);
+    let watch = Arc::new(Watch::default());
+    let watcher = Arc::clone(&watch);
     let start = Instant::now();
     let spawned = std::thread::Builder::new().name(format!("case {ci}")).spawn(move || {
         let mut log = String::new();
-        let (report, _) = run_case(&worker, &worker.cases[ci], verbose.then_some(&mut log));
+        let case = &worker.cases[ci];
+        let log_to = verbose.then_some(&mut log);
+        let (report, _) = run_case_watched(&worker, case, log_to, |_| {}, Some(watcher));
         let _ = tx.send((report, log));
     });
     let case = &script.cases[ci];
-    let failed = |message: String| CaseReport {
+    let failed_at = |pos: super::ast::Pos, message: String| CaseReport {
         file: script.file.clone(),
         case: case.name.clone(),
-        failure: Some(Failure { line: case.pos.line, col: case.pos.col, message }),
+        failure: Some(Failure { line: pos.line, col: pos.col, message }),
         elapsed: start.elapsed(),
     };
+    let failed = |message: String| failed_at(case.pos, message);
     if let Err(e) = spawned {
         return (failed(format!("cannot start a thread for the case: {e}")), String::new());
     }
     match rx.recv_timeout(timeout) {
         Ok(done) => done,
-        Err(mpsc::RecvTimeoutError::Timeout) => (
-            failed(format!(
-                "timed out after {} (still running; raise it with --timeout)",
-                humantime::format_duration(timeout)
-            )),
-            String::new(),
-        ),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            let (pos, what) =
+                watch.stuck(script).unwrap_or((case.pos, "the case still runs".to_string()));
+            let after = humantime::format_duration(timeout);
+            let msg = format!("timed out after {after}: {what}; raise the limit with --timeout");
+            (failed_at(pos, msg), String::new())
+        }
         Err(mpsc::RecvTimeoutError::Disconnected) => {
             (failed("the case panicked (a bug in zxemu: please report it)".into()), String::new())
         }

@@ -10,13 +10,14 @@ use zx_kernel::{Kernel, Process, Status};
 pub(crate) enum Val {
     Int(i128),
     Bytes(Vec<u8>),
+    Packet(zx::zx_port_packet_t),
 }
 
 /// A record field's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Field {
     Int(i128),
-    Name(Vec<u8>),
+    Bytes(Vec<u8>),
 }
 
 /// What a successful call gave back.
@@ -27,7 +28,6 @@ pub(crate) enum Value {
     Scalar(i128),
     Bytes(Vec<u8>),
     Record(Vec<(&'static str, Field)>),
-    Opaque,
 }
 
 /// The call's outcome, or why its arguments could not be passed.
@@ -76,6 +76,13 @@ impl<'a> Args<'a> {
         match self.vals.get(i) {
             Some(Val::Bytes(b)) => Ok(b),
             _ => Err("expected bytes".to_string()),
+        }
+    }
+
+    fn packet(&self, i: usize) -> Result<&'a zx::zx_port_packet_t, String> {
+        match self.vals.get(i) {
+            Some(Val::Packet(p)) => Ok(p),
+            _ => Err("expected a packet".to_string()),
         }
     }
 }
@@ -208,7 +215,8 @@ fn pager_call(p: &Process, name: &str, a: &Args<'_>) -> Option<Outcome> {
     let run = || -> Result<Option<Result<Value, Status>>, String> {
         Ok(Some(match name {
             "port_create" => handle(p.port_create(a.u32(0)?)),
-            "port_wait" => p.port_wait(a.u32(0)?, a.i64(1)?).map(|_| Value::Opaque),
+            "port_queue" => unit(p.port_queue(a.u32(0)?, a.packet(1)?)),
+            "port_wait" => p.port_wait(a.u32(0)?, a.i64(1)?).map(packet),
             "pager_create" => handle(p.pager_create(a.u32(0)?)),
             "pager_create_vmo" => {
                 let (pager, opts, port) = (a.u32(0)?, a.u32(1)?, a.u32(2)?);
@@ -266,7 +274,7 @@ fn info_vmo(i: zx::zx_info_vmo_t) -> Value {
     let name: Vec<u8> = i.name.iter().copied().take_while(|&c| c != 0).collect();
     Value::Record(vec![
         ("koid", int(i.koid)),
-        ("name", Field::Name(name)),
+        ("name", Field::Bytes(name)),
         ("size_bytes", int(i.size_bytes)),
         ("parent_koid", int(i.parent_koid)),
         ("num_children", int(i.num_children)),
@@ -285,6 +293,21 @@ fn info_vmo(i: zx::zx_info_vmo_t) -> Value {
         ("populated_scaled_bytes", int(i.populated_scaled_bytes)),
         ("committed_fractional_scaled_bytes", int(i.committed_fractional_scaled_bytes)),
         ("populated_fractional_scaled_bytes", int(i.populated_fractional_scaled_bytes)),
+    ])
+}
+
+/// A packet as the record of `calls::PACKET`: the payload whole, and read as a page request.
+fn packet(p: zx::zx_port_packet_t) -> Value {
+    let req: zx::zx_packet_page_request_t = bytemuck::pod_read_unaligned(&p.union_);
+    Value::Record(vec![
+        ("key", int(p.key)),
+        ("type", int(p.type_)),
+        ("status", int(p.status)),
+        ("payload", Field::Bytes(p.union_.to_vec())),
+        ("command", int(req.command)),
+        ("flags", int(req.flags)),
+        ("offset", int(req.offset)),
+        ("length", int(req.length)),
     ])
 }
 

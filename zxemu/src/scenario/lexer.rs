@@ -20,7 +20,7 @@ pub enum Tok {
     EqEq,
     /// `!=`
     NotEq,
-    /// One of `| + - * ( ) { } [ ] , @`.
+    /// One of `| + - * ( ) { } [ ] , @ : =`.
     Punct(char),
     /// The end of a line.
     Newline,
@@ -266,7 +266,7 @@ impl Lexer<'_> {
             self.bump();
             return Ok(tok);
         }
-        if "|+-*(){}[],@".contains(c) {
+        if "|+-*(){}[],@:=".contains(c) {
             self.bump();
             return Ok(Tok::Punct(c));
         }

@@ -1,16 +1,27 @@
 //! From tokens to a [`Script`]: one statement per line, arguments by the call's signature.
 
 use super::ast::{
-    Arg, BinOp, Call, Case, Check, CmpOp, Expr, ExprKind, Name, Pattern, Piece, Pos, Rhs, Script,
-    StatusExpect, Step, StepKind,
+    Arg, BinOp, Call, Case, Check, CmpOp, Expr, ExprKind, Name, PacketLit, Pattern, Piece, Pos,
+    Rhs, Script, StatusExpect, Step, StepKind,
 };
-use super::calls::{constant, find_call, status_name, CallSpec, FieldTy, Ret, Ty};
+use super::calls::{constant, find_call, status_name, CallSpec, FieldTy, Ret, Ty, PACKET_LITERAL};
 use super::error::ParseError;
 use super::lexer::{Tok, Token};
 
 /// Words that cannot name a binding or a process.
-pub const KEYWORDS: &[&str] =
-    &["case", "process", "memory", "invariants", "koid", "has", "lacks", "u32", "u64"];
+pub const KEYWORDS: &[&str] = &[
+    "case",
+    "process",
+    "memory",
+    "invariants",
+    "spawn",
+    "join",
+    "koid",
+    "has",
+    "lacks",
+    "u32",
+    "u64",
+];
 
 type PResult<T> = Result<T, ParseError>;
 
@@ -197,9 +208,25 @@ impl<'a> Parser<'a> {
                 self.next();
                 StepKind::Invariants
             }
+            Some("spawn") => {
+                self.next();
+                let name = self.user_name("a name for the spawned call")?;
+                if !self.eat_punct(':') {
+                    return self.expected("`:` and the call to spawn (`spawn NAME: CALL`)");
+                }
+                StepKind::Spawn { name, call: Box::new(self.call()?) }
+            }
+            Some("join") => {
+                self.next();
+                StepKind::Join(self.user_name("the name of a spawned call")?)
+            }
             Some(_) => StepKind::Call(Box::new(self.call()?)),
             None if self.peek().tok == Tok::Punct('@') => StepKind::Call(Box::new(self.call()?)),
-            None => return self.expected("a call, `case`, `process`, `memory` or `invariants`"),
+            None => {
+                return self.expected(
+                    "a call, `case`, `process`, `memory`, `invariants`, `spawn` or `join`",
+                )
+            }
         };
         self.end_of_line()?;
         case.steps.push(Step { pos, kind });
@@ -248,7 +275,8 @@ impl<'a> Parser<'a> {
     fn args(&mut self, spec: &'static CallSpec) -> PResult<Vec<Arg>> {
         let mut args = Vec::new();
         for (i, &(name, ty)) in spec.params.iter().enumerate() {
-            if at_clause(&self.peek().tok) {
+            let literal = ty == Ty::Packet && self.peek().tok == Tok::Punct('{');
+            if at_clause(&self.peek().tok) && !literal {
                 let msg = format!(
                     "`{}` takes {}: missing argument {} `{name}`",
                     spec.name,
@@ -259,6 +287,7 @@ impl<'a> Parser<'a> {
             }
             args.push(match ty {
                 Ty::InBytes => Arg::Bytes(self.pattern()?),
+                Ty::Packet => Arg::Packet(self.packet()?),
                 _ => Arg::Value(self.expr()?),
             });
         }
@@ -331,15 +360,16 @@ impl<'a> Parser<'a> {
             Ret::Bytes if matches!(op, CmpOp::Eq | CmpOp::Ne) => Ok(Rhs::Bytes(self.pattern()?)),
             Ret::Bytes => self.error(pos, "bytes compare with `==` or `!=` only"),
             Ret::Record(_) => {
-                let msg = format!(
-                    "`{}` returns a record: check its fields with {{ field == value }}",
-                    spec.name
-                );
+                let how = if self.peek().tok == Tok::Punct('{') {
+                    format!("drop the `{}`: a record's fields are checked", op.symbol())
+                } else {
+                    "check its fields".to_string()
+                };
+                let msg =
+                    format!("`{}` returns a record: {how} with {{ field == value }}", spec.name);
                 self.error(pos, msg)
             }
-            Ret::Unit | Ret::Opaque => {
-                self.error(pos, format!("`{}` returns nothing to compare", spec.name))
-            }
+            Ret::Unit => self.error(pos, format!("`{}` returns nothing to compare", spec.name)),
         }
     }
 
@@ -383,10 +413,68 @@ impl<'a> Parser<'a> {
         self.next();
         let rhs = match fty {
             FieldTy::Int => Rhs::Value(self.expr()?),
-            FieldTy::Name if matches!(op, CmpOp::Eq | CmpOp::Ne) => Rhs::Bytes(self.pattern()?),
+            FieldTy::Name | FieldTy::Bytes if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                Rhs::Bytes(self.pattern()?)
+            }
             FieldTy::Name => return self.error(op_pos, "a name compares with `==` or `!=` only"),
+            FieldTy::Bytes => return self.error(op_pos, "bytes compare with `==` or `!=` only"),
         };
         Ok(Check { pos, field: Some(Name { text, pos }), op, rhs })
+    }
+
+    /// `packet := '{' { FIELD '=' value [','] } '}'`: each field once; `payload` (bytes) or
+    /// the page-request fields that lay out the same bytes, not both.
+    fn packet(&mut self) -> PResult<PacketLit> {
+        let open = self.pos();
+        if !self.eat_punct('{') {
+            return self.expected("a packet literal `{ key = ..., payload = ... }`");
+        }
+        let mut fields: Vec<(Name, Arg)> = Vec::new();
+        loop {
+            while matches!(self.peek().tok, Tok::Newline | Tok::Punct(',')) {
+                self.next();
+            }
+            if self.eat_punct('}') {
+                return Ok(PacketLit { pos: open, fields });
+            }
+            if self.peek().tok == Tok::Eof {
+                return self.error(open, "unclosed `{`: expected `}`");
+            }
+            let pos = self.pos();
+            let Some(text) = self.ident_word().map(str::to_string) else {
+                return self.expected("a packet field or `}`");
+            };
+            let Some(&(_, ty)) = PACKET_LITERAL.iter().find(|(f, _)| *f == text) else {
+                let names: Vec<&str> = PACKET_LITERAL.iter().map(|(f, _)| *f).collect();
+                return self.error(
+                    pos,
+                    format!("unknown packet field `{text}`: expected one of {}", names.join(", ")),
+                );
+            };
+            if fields.iter().any(|(n, _)| n.text == text) {
+                return self.error(pos, format!("packet field `{text}` given twice"));
+            }
+            let layout = |f: &str| matches!(f, "command" | "flags" | "offset" | "length");
+            let clash = fields.iter().find(|(n, _)| {
+                (text == "payload" && layout(&n.text)) || (layout(&text) && n.text == "payload")
+            });
+            if let Some((other, _)) = clash {
+                let msg = format!(
+                    "`{text}` and `{}` both set the payload: give `payload` or the page-request fields (command, flags, offset, length), not both",
+                    other.text
+                );
+                return self.error(pos, msg);
+            }
+            self.next();
+            if !self.eat_punct('=') {
+                return self.expected(&format!("`=` and a value after `{text}`"));
+            }
+            let value = match ty {
+                Ty::InBytes => Arg::Bytes(self.pattern()?),
+                _ => Arg::Value(self.expr()?),
+            };
+            fields.push((Name { text, pos }, value));
+        }
     }
 
     /// `expr := sum ('|' sum)*`

@@ -1,16 +1,22 @@
 //! Runs the cases of a [`Script`], each against a fresh kernel, and says what passed.
 
 use super::ast::{
-    Arg, Call, Case, Check, CmpOp, Expr, ExprKind, Pattern, Piece, Pos, Rhs, Script, StepKind,
+    Arg, Call, Case, Check, CmpOp, Expr, ExprKind, Name, PacketLit, Pattern, Piece, Pos, Rhs,
+    Script, StepKind,
 };
-use super::calls::status_name;
-use super::check::MAX_BUFFER;
-use super::dispatch::{dispatch, Args, Field, Val, Value};
+use super::calls::{status_name, PACKET_LITERAL, PACKET_PAYLOAD};
+use super::check::{range, MAX_BUFFER};
+use super::dispatch::{dispatch, Args, Field, Outcome, Val, Value};
 use super::parser::apply;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-use zx_kernel::{Kernel, KernelConfig, Process};
+use zx_kernel::{zx, Kernel, KernelConfig, Process};
+
+/// How long `spawn` lets its call run before the next line: a call that does not block has
+/// returned by then (in practice), one that blocks is waiting when the next line runs.
+pub const SPAWN_SETTLE: Duration = Duration::from_millis(10);
 
 /// Why a case failed: where, and what happened instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +150,55 @@ pub fn run_case_on(
     log: Option<&mut String>,
     prepare: impl FnOnce(&Kernel),
 ) -> (CaseReport, Env) {
+    run_case_watched(script, case, log, prepare, None)
+}
+
+/// What a running case is doing, for whoever gives up waiting for it (the per-case timeout).
+#[derive(Debug, Default)]
+pub(crate) struct Watch(Mutex<WatchState>);
+
+#[derive(Debug, Default)]
+struct WatchState {
+    /// The step being run.
+    step: Option<Pos>,
+    /// Spawned calls still running, by name: where each was spawned.
+    running: BTreeMap<String, Pos>,
+    /// The spawned call a `join` waits for.
+    joining: Option<String>,
+}
+
+impl Watch {
+    fn update(&self, f: impl FnOnce(&mut WatchState)) {
+        f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// The line that still runs, and a sentence naming it (and the `join` waiting for it).
+    pub(crate) fn stuck(&self, script: &Script) -> Option<(Pos, String)> {
+        let st = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let step = st.step?;
+        let code = |pos: Pos| code_part(script.source_line(pos.line)).to_string();
+        if let Some(spawn) = st.joining.as_ref().and_then(|n| Some((n, *st.running.get(n)?))) {
+            let (name, at) = spawn;
+            let msg = format!(
+                "line {} still runs (`{}`), awaited by `join {name}` at line {}",
+                at.line,
+                code(at),
+                step.line
+            );
+            return Some((at, msg));
+        }
+        Some((step, format!("line {} still runs (`{}`)", step.line, code(step))))
+    }
+}
+
+/// [`run_case_on`], telling `watch` (when given) which line runs.
+pub(crate) fn run_case_watched(
+    script: &Script,
+    case: &Case,
+    log: Option<&mut String>,
+    prepare: impl FnOnce(&Kernel),
+    watch: Option<Arc<Watch>>,
+) -> (CaseReport, Env) {
     let start = Instant::now();
     let width = case
         .steps
@@ -151,7 +206,8 @@ pub fn run_case_on(
         .map(|st| code_part(script.source_line(st.pos.line)).chars().count())
         .max()
         .unwrap_or(0);
-    let mut runner = Runner { env: Env::new(case, prepare), script, log, width };
+    let mut runner =
+        Runner { env: Env::new(case, prepare), script, log, width, watch, spawned: HashMap::new() };
     let failure = case.steps.iter().find_map(|step| runner.step(step.pos, &step.kind).err());
     let report = CaseReport {
         file: script.file.clone(),
@@ -168,6 +224,23 @@ struct Runner<'a> {
     log: Option<&'a mut String>,
     /// The widest statement of the case (without comments), to align the `-v` log.
     width: usize,
+    watch: Option<Arc<Watch>>,
+    /// Spawned calls not joined yet, by name.
+    spawned: HashMap<String, Spawned>,
+}
+
+/// A spawned call: where, what, and its outcome or the channel it comes on.
+struct Spawned {
+    pos: Pos,
+    call: Call,
+    state: SpawnState,
+}
+
+enum SpawnState {
+    /// Returned (`None`: its thread panicked).
+    Done(Option<Outcome>),
+    /// Still running when the next line ran.
+    Running(mpsc::Receiver<Outcome>),
 }
 
 /// A source line without its comment and surrounding blanks.
@@ -186,12 +259,20 @@ fn code_part(line: &str) -> &str {
     line.trim()
 }
 
+/// The process a call names (`main` without `@`).
+fn process_name(call: &Call) -> &str {
+    call.process.as_ref().map_or("main", |p| p.text.as_str())
+}
+
 fn fail(pos: Pos, message: impl Into<String>) -> Failure {
     Failure { line: pos.line, col: pos.col, message: message.into() }
 }
 
 impl Runner<'_> {
     fn step(&mut self, pos: Pos, kind: &StepKind) -> Result<(), Failure> {
+        if let Some(w) = &self.watch {
+            w.update(|s| s.step = Some(pos));
+        }
         let result = match kind {
             StepKind::Process(name) => {
                 let p = self.env.kernel.create_process();
@@ -203,6 +284,8 @@ impl Runner<'_> {
                 Err(why) => Err(fail(pos, format!("invariants: {why}"))),
             },
             StepKind::Call(call) => self.call(pos, call),
+            StepKind::Spawn { name, call } => self.spawn(pos, name, call),
+            StepKind::Join(name) => self.join(pos, name),
         };
         self.trace(pos, &result);
         result.map(|_| ())
@@ -222,15 +305,97 @@ impl Runner<'_> {
     }
 
     fn call(&mut self, pos: Pos, call: &Call) -> Result<String, Failure> {
+        let (process, vals) = self.prepare(pos, call)?;
+        let outcome = dispatch(&self.env.kernel, &process, &Args::new(call.spec, &vals))
+            .map_err(|m| fail(pos, m))?;
+        self.finish(pos, call, outcome)
+    }
+
+    /// The process that makes `call`, and its evaluated arguments.
+    fn prepare(&self, pos: Pos, call: &Call) -> Result<(Process, Vec<Val>), Failure> {
         let vals = call.args.iter().map(|a| self.arg(a)).collect::<Result<Vec<_>, _>>()?;
-        let pname = call.process.as_ref().map_or("main", |p| p.text.as_str());
+        let pname = process_name(call);
         let process = self
             .env
             .processes
             .get(pname)
+            .cloned()
             .ok_or_else(|| fail(pos, format!("no process `{pname}`")))?;
-        let outcome = dispatch(&self.env.kernel, process, &Args::new(call.spec, &vals))
-            .map_err(|m| fail(pos, m))?;
+        Ok((process, vals))
+    }
+
+    /// `spawn NAME: CALL`: starts the call on a thread with a clone of its process, and gives
+    /// it [`SPAWN_SETTLE`] to return before the next line.
+    fn spawn(&mut self, pos: Pos, name: &Name, call: &Call) -> Result<String, Failure> {
+        let (process, vals) = self.prepare(pos, call)?;
+        let (kernel, spec, key) = (self.env.kernel.clone(), call.spec, name.text.clone());
+        let watch = self.watch.clone();
+        if let Some(w) = &watch {
+            w.update(|s| {
+                s.running.insert(key.clone(), pos);
+            });
+        }
+        let (tx, rx) = mpsc::channel();
+        let started = std::thread::Builder::new().name(format!("spawn {key}")).spawn(move || {
+            let outcome = dispatch(&kernel, &process, &Args::new(spec, &vals));
+            if let Some(w) = &watch {
+                w.update(|s| {
+                    s.running.remove(&key);
+                });
+            }
+            let _ = tx.send(outcome);
+        });
+        if let Err(e) = started {
+            return Err(fail(pos, format!("cannot start a thread for `{}`: {e}", name.text)));
+        }
+        let (state, summary) = match rx.recv_timeout(SPAWN_SETTLE) {
+            Ok(outcome) => (SpawnState::Done(Some(outcome)), "returned (checked at the join)"),
+            Err(mpsc::RecvTimeoutError::Timeout) => (SpawnState::Running(rx), "running"),
+            Err(mpsc::RecvTimeoutError::Disconnected) => (SpawnState::Done(None), "panicked"),
+        };
+        let spawned = Spawned { pos, call: call.clone(), state };
+        self.spawned.insert(name.text.clone(), spawned);
+        Ok(summary.to_string())
+    }
+
+    /// `join NAME`: waits for the spawned call and checks it; a failure is reported at the
+    /// spawn's line and names the join's.
+    fn join(&mut self, pos: Pos, name: &Name) -> Result<String, Failure> {
+        let Some(spawned) = self.spawned.remove(&name.text) else {
+            return Err(fail(name.pos, format!("`{}` is not running: nothing to join", name.text)));
+        };
+        if let Some(w) = &self.watch {
+            w.update(|s| s.joining = Some(name.text.clone()));
+        }
+        let outcome = match spawned.state {
+            SpawnState::Done(outcome) => outcome,
+            SpawnState::Running(rx) => rx.recv().ok(),
+        };
+        if let Some(w) = &self.watch {
+            w.update(|s| s.joining = None);
+        }
+        let joined = |f: Failure| Failure {
+            message: format!(
+                "{} (spawned as `{}`, joined at line {})",
+                f.message, name.text, pos.line
+            ),
+            ..f
+        };
+        let Some(outcome) = outcome else {
+            let msg = "the spawned call panicked (a bug in zxemu: please report it)";
+            return Err(joined(fail(spawned.pos, msg)));
+        };
+        let outcome = outcome.map_err(|m| joined(fail(spawned.pos, m)))?;
+        self.finish(spawned.pos, &spawned.call, outcome).map_err(joined)
+    }
+
+    /// Checks a call's outcome against its expectations and binds its result.
+    fn finish(
+        &mut self,
+        pos: Pos,
+        call: &Call,
+        outcome: Result<Value, zx_kernel::Status>,
+    ) -> Result<String, Failure> {
         let raw = outcome.as_ref().err().map_or(0, |s| s.into_raw());
         let expected = call.status.map_or(0, |s| s.raw);
         if raw != expected {
@@ -251,7 +416,9 @@ impl Runner<'_> {
         }
         if let Some(name) = &call.bind {
             let bound = match value {
-                Value::Handle(h) => Bound::Handle { process: pname.to_string(), value: h },
+                Value::Handle(h) => {
+                    Bound::Handle { process: process_name(call).to_string(), value: h }
+                }
                 Value::Scalar(v) => Bound::Scalar(v),
                 _ => return Err(fail(name.pos, "nothing to bind")),
             };
@@ -264,7 +431,61 @@ impl Runner<'_> {
         match arg {
             Arg::Value(e) => self.eval(e).map(Val::Int),
             Arg::Bytes(p) => self.bytes(p).map(Val::Bytes),
+            Arg::Packet(lit) => self.packet(lit).map(Val::Packet),
         }
+    }
+
+    /// The `zx_port_packet_t` a packet literal describes (fields left out are zero).
+    fn packet(&self, lit: &PacketLit) -> Result<zx::zx_port_packet_t, Failure> {
+        let mut packet = zx::zx_port_packet_t::default();
+        let mut request = zx::zx_packet_page_request_t::default();
+        let mut laid_out = false;
+        for (name, arg) in &lit.fields {
+            let ty = PACKET_LITERAL.iter().find(|(f, _)| *f == name.text).map(|&(_, t)| t);
+            match (arg, ty) {
+                (Arg::Bytes(p), _) => {
+                    let bytes = self.bytes(p)?;
+                    let Some(slot) = packet.union_.get_mut(..bytes.len()) else {
+                        let msg = format!(
+                            "a payload holds at most {PACKET_PAYLOAD} bytes, not {}",
+                            bytes.len()
+                        );
+                        return Err(fail(p.pos, msg));
+                    };
+                    slot.copy_from_slice(&bytes);
+                }
+                (Arg::Value(e), Some(ty)) => {
+                    let v = self.eval(e)?;
+                    let (lo, hi, what) = range(ty);
+                    if v < lo || v > hi {
+                        return Err(fail(
+                            e.pos,
+                            format!("{} = {v} does not fit {what}", name.text),
+                        ));
+                    }
+                    // In range: the conversions below cannot fail.
+                    let bad = |_| fail(e.pos, format!("{} = {v} does not fit {what}", name.text));
+                    match name.text.as_str() {
+                        "key" => packet.key = u64::try_from(v).map_err(bad)?,
+                        "type" => packet.type_ = u32::try_from(v).map_err(bad)?,
+                        "status" => packet.status = i32::try_from(v).map_err(bad)?,
+                        "command" => request.command = u16::try_from(v).map_err(bad)?,
+                        "flags" => request.flags = u16::try_from(v).map_err(bad)?,
+                        "offset" => request.offset = u64::try_from(v).map_err(bad)?,
+                        "length" => request.length = u64::try_from(v).map_err(bad)?,
+                        _ => {
+                            return Err(fail(name.pos, format!("no packet field `{}`", name.text)))
+                        }
+                    }
+                    laid_out |= !matches!(name.text.as_str(), "key" | "type" | "status");
+                }
+                _ => return Err(fail(name.pos, format!("no packet field `{}`", name.text))),
+            }
+        }
+        if laid_out {
+            packet.union_.copy_from_slice(bytemuck::bytes_of(&request));
+        }
+        Ok(packet)
     }
 
     fn eval(&self, e: &Expr) -> Result<i128, Failure> {
@@ -333,7 +554,7 @@ impl Runner<'_> {
         let (label, actual) = match (&check.field, value) {
             (None, Value::Handle(h)) => (call.to_string(), Field::Int((*h).into())),
             (None, Value::Scalar(v)) => (call.to_string(), Field::Int(*v)),
-            (None, Value::Bytes(b)) => (call.to_string(), Field::Name(b.clone())),
+            (None, Value::Bytes(b)) => (call.to_string(), Field::Bytes(b.clone())),
             (Some(f), Value::Record(fields)) => {
                 let found = fields.iter().find(|(n, _)| *n == f.text).map(|(_, v)| v.clone());
                 let found =
@@ -344,7 +565,7 @@ impl Runner<'_> {
         };
         let expected = match &check.rhs {
             Rhs::Value(e) => Field::Int(self.eval(e)?),
-            Rhs::Bytes(p) => Field::Name(self.bytes(p)?),
+            Rhs::Bytes(p) => Field::Bytes(self.bytes(p)?),
         };
         compare(check.op, &expected, &actual)
             .map_err(|why| fail(check.pos, format!("{label}: {why}")))
@@ -361,7 +582,7 @@ impl Script {
 fn compare(op: CmpOp, expected: &Field, actual: &Field) -> Result<(), String> {
     match (expected, actual) {
         (Field::Int(e), Field::Int(a)) => compare_int(op, *e, *a),
-        (Field::Name(e), Field::Name(a)) => compare_bytes(op, e, a),
+        (Field::Bytes(e), Field::Bytes(a)) => compare_bytes(op, e, a),
         _ => Err("cannot compare bytes with a number".to_string()),
     }
 }
@@ -427,18 +648,21 @@ pub(crate) fn status_text(raw: i32) -> String {
 
 fn summary(v: &Value) -> String {
     match v {
-        Value::Unit | Value::Opaque => "ZX_OK".to_string(),
+        Value::Unit => "ZX_OK".to_string(),
         Value::Handle(h) => format!("ZX_OK handle {h:#x}"),
         Value::Scalar(s) => format!("ZX_OK {}", num(*s)),
         Value::Bytes(b) => format!("ZX_OK {}", show_bytes(b)),
         Value::Record(fields) => {
             let shown: Vec<String> = fields
                 .iter()
-                .filter(|(_, f)| *f != Field::Int(0) && *f != Field::Name(Vec::new()))
+                .filter(|(_, f)| match f {
+                    Field::Int(v) => *v != 0,
+                    Field::Bytes(b) => b.iter().any(|&c| c != 0),
+                })
                 .map(|(n, f)| match f {
                     Field::Int(v) if n.ends_with("koid") => format!("{n}={v}"),
                     Field::Int(v) => format!("{n}={v:#x}"),
-                    Field::Name(b) => format!("{n}={}", show_bytes(b)),
+                    Field::Bytes(b) => format!("{n}={}", show_bytes(b)),
                 })
                 .collect();
             format!("ZX_OK {{{}}}", shown.join(" "))
