@@ -67,11 +67,23 @@ impl Hierarchy {
         buffer: &mut [u8],
         offset: u64,
     ) -> Result<(), VmError> {
-        self.check_range(node, offset, buffer.len() as u64)?;
+        let end = self.check_range(node, offset, buffer.len() as u64)?;
+        // The node's own slots come from one walk of its page list (not a lookup per page);
+        // only pages it has no slot for are looked up through its ancestors.
+        let n = &self.nodes[node];
+        let mut own = n.pages.range(offset / PAGE, end.div_ceil(PAGE)).peekable();
         let mut done = 0;
         for (index, in_page, len) in page_chunks(offset, buffer.len() as u64) {
+            while own.next_if(|&(at, _)| at < index).is_some() {}
+            let frame = match own.next_if(|&(at, _)| at == index) {
+                Some((_, slot)) => slot.frame(),
+                None => n.parent.and_then(|link| {
+                    let at = link.up(index)?;
+                    self.visible_frame(link.node, at)
+                }),
+            };
             let out = &mut buffer[done..done + len];
-            match self.visible_frame(node, index) {
+            match frame {
                 Some(frame) => out.copy_from_slice(&allocator.bytes(frame)[in_page..in_page + len]),
                 None => out.fill(0),
             }
@@ -215,6 +227,9 @@ impl Hierarchy {
                 buffer,
             );
         }
+        if self.write_owned_pages(allocator, node, buffer, offset) {
+            return Ok(());
+        }
         let mut spare = self.frames_for(allocator, node, first, last)?;
         let mut done = 0;
         for (index, in_page, len) in page_chunks(offset, buffer.len() as u64) {
@@ -226,6 +241,36 @@ impl Hierarchy {
         }
         allocator.free_all(spare);
         Ok(())
+    }
+
+    /// The common case of a write over pages the node already owns, every one of them: one
+    /// walk of its page list, copying as it goes, with no fork and no allocation. False (and
+    /// nothing written) when a page of the range is not the node's own frame.
+    fn write_owned_pages(
+        &mut self,
+        allocator: &PageAllocator,
+        node: NodeId,
+        buffer: &[u8],
+        offset: u64,
+    ) -> bool {
+        let end = offset + buffer.len() as u64; // checked by the caller
+        let (first, last) = (offset / PAGE, end.div_ceil(PAGE));
+        let pages = &mut self.nodes[node].pages;
+        let owned = pages.range(first, last).filter(|(_, slot)| slot.frame().is_some()).count();
+        if owned as u64 != last - first {
+            return false;
+        }
+        for (index, slot) in pages.range_mut(first, last) {
+            let Slot::Page(page) = slot else { continue };
+            let start = (index * PAGE).max(offset);
+            let stop = ((index + 1) * PAGE).min(end);
+            let in_page = (start - index * PAGE) as usize;
+            let from = (start - offset) as usize;
+            let len = (stop - start) as usize;
+            allocator.bytes_mut(&mut page.frame)[in_page..in_page + len]
+                .copy_from_slice(&buffer[from..from + len]);
+        }
+        true
     }
 
     /// The common case of a write that stays inside one page: the page's acquisition is
