@@ -128,11 +128,17 @@ const BULK_RUNS: u64 = 64;
 /// list.remove_range(0, 100, |_, slot| if let Slot::Page(p) = slot { a.free(p.frame) });
 /// assert!(list.is_empty());
 /// ```
+///
+/// Invariants: every run in `runs` holds at least one slot; `frames` and `markers` count the
+/// frames and zero markers of all runs; `spare`, when present, is an empty run kept from the
+/// last run that emptied, so a list whose one page comes and goes (a page transferred back
+/// and forth) does not allocate a run each time.
 #[derive(Debug, Default)]
 pub struct PageList {
     runs: BTreeMap<u64, Box<Run>>,
     frames: u64,
     markers: u64,
+    spare: Option<Box<Run>>,
 }
 
 fn split(index: u64) -> (u64, usize) {
@@ -187,7 +193,8 @@ impl PageList {
     /// ```
     pub fn metadata_bytes(&self) -> u64 {
         let per_run = std::mem::size_of::<Run>() + 2 * std::mem::size_of::<u64>();
-        (self.runs.len() * per_run) as u64
+        let spare = self.spare.as_ref().map_or(0, |_| std::mem::size_of::<Run>());
+        (self.runs.len() * per_run + spare) as u64
     }
 
     /// The slot at `index`.
@@ -242,14 +249,14 @@ impl PageList {
     /// assert!(matches!(slot, zx_vm::Slot::Zero) && old.is_none());
     /// ```
     pub fn insert_and_get(&mut self, index: u64, slot: Slot) -> (&mut Slot, Option<Slot>) {
-        let PageList { runs, frames, markers } = self;
+        let PageList { runs, frames, markers, spare } = self;
         let counter = |slot: &Slot| match slot {
             Slot::Page(_) => (1u64, 0u64),
             Slot::Zero => (0, 1),
         };
         let (new_frames, new_markers) = counter(&slot);
         let (run, at) = split(index);
-        let entry = runs.entry(run).or_default();
+        let entry = runs.entry(run).or_insert_with(|| spare.take().unwrap_or_default());
         let old = entry.slots[at].replace(slot);
         let (old_frames, old_markers) = old.as_ref().map_or((0, 0), counter);
         if old.is_none() {
@@ -280,7 +287,7 @@ impl PageList {
             entry.frames -= 1;
         }
         if entry.occupied == 0 {
-            self.runs.remove(&run);
+            self.spare = self.runs.remove(&run);
         }
         self.count(&slot, -1);
         Some(slot)
