@@ -273,6 +273,56 @@ pub fn child(p: &Process, h: zx_handle_t, options: u32, offset: u64, size: u64) 
     }
 }
 
+/// A SNAPSHOT child of `[offset, offset+size)`.
+#[track_caller]
+pub fn snap(p: &Process, h: zx_handle_t, offset: u64, size: u64) -> zx_handle_t {
+    child(p, h, ZX_VMO_CHILD_SNAPSHOT, offset, size)
+}
+
+/// Fills page `page` with `byte`.
+#[track_caller]
+pub fn tag(p: &Process, h: zx_handle_t, page: u64, byte: u8) {
+    fill(p, h, page * P, P as usize, byte);
+}
+
+/// A VMO of `bytes.len()` pages where page `i` is filled with `bytes[i]` (0: left uncommitted).
+#[track_caller]
+pub fn tagged(p: &Process, bytes: &[u8], options: u32) -> zx_handle_t {
+    let h = vmo_opts(p, bytes.len() as u64 * P, options);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b != 0 {
+            tag(p, h, i as u64, b);
+        }
+    }
+    h
+}
+
+/// Reads the first `n` pages; each must be uniform; returns one byte per page.
+#[track_caller]
+pub fn pages(p: &Process, h: zx_handle_t, n: u64) -> Vec<u8> {
+    let buf = read_vec(p, h, 0, (n * P) as usize);
+    buf.chunks(P as usize)
+        .enumerate()
+        .map(|(i, c)| {
+            if let Some(j) = c.iter().position(|&b| b != c[0]) {
+                panic!(
+                    "page {i} of {h:#x} is not uniform: byte {j} is {:#04x}, byte 0 is {:#04x}",
+                    c[j], c[0]
+                );
+            }
+            c[0]
+        })
+        .collect()
+}
+
+/// Ends a test: the invariants hold, every handle closes, and all memory is back.
+#[track_caller]
+pub fn finish(k: &Kernel, p: &Process, handles: &[zx_handle_t]) {
+    assert_clean(k);
+    close_all(p, handles);
+    assert_no_leak(k);
+}
+
 /// Whether `ZX_VMO_ZERO_CHILDREN` is asserted on `h` right now (a poll).
 #[track_caller]
 pub fn zero_children(p: &Process, h: zx_handle_t) -> bool {

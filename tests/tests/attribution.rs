@@ -36,31 +36,6 @@ fn attr(p: &Process, h: zx_handle_t) -> (u64, u64, u64, u64) {
     )
 }
 
-#[track_caller]
-fn snap(p: &Process, h: zx_handle_t, offset: u64, size: u64) -> zx_handle_t {
-    match p.vmo_create_child(h, SNAPSHOT, offset, size) {
-        Ok(c) => c,
-        Err(s) => panic!("SNAPSHOT child ({offset:#x}, {size:#x}) of {h:#x}: {s}"),
-    }
-}
-
-/// A VMO whose page `i` is filled with `bytes[i]` (0 = left uncommitted).
-#[track_caller]
-fn tagged(p: &Process, bytes: &[u8], options: u32) -> zx_handle_t {
-    let h = vmo_opts(p, bytes.len() as u64 * P, options);
-    for (i, &b) in bytes.iter().enumerate() {
-        if b != 0 {
-            fill(p, h, i as u64 * P, P as usize, b);
-        }
-    }
-    h
-}
-
-#[track_caller]
-fn tag(p: &Process, h: zx_handle_t, page: u64, byte: u8) {
-    fill(p, h, page * P, P as usize, byte);
-}
-
 /// The sum of the scaled attribution of `handles`, in 2^-63 byte units, must be the memory the
 /// allocator holds, up to the rounding of the fractional parts (less than one unit per VMO and
 /// page).
@@ -83,13 +58,6 @@ fn assert_scaled_sum_is_memory(k: &Kernel, p: &Process, handles: &[zx_handle_t])
         total & ((1 << 63) - 1),
         vmo_bytes(k)
     );
-}
-
-#[track_caller]
-fn finish(k: &Kernel, p: &Process, handles: &[zx_handle_t]) {
-    assert_clean(k);
-    close_all(p, handles);
-    assert_no_leak(k);
 }
 
 // ---------------------------------------------------------------------------------------------

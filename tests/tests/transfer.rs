@@ -85,12 +85,6 @@ fn tagged(p: &Process, pages: u64, seed: u8) -> zx_handle_t {
     h
 }
 
-/// Writes `byte` over page `page` of `h`.
-#[track_caller]
-fn tag(p: &Process, h: zx_handle_t, page: u64, byte: u8) {
-    fill(p, h, page * P, P as usize, byte);
-}
-
 /// What each page of `h` holds, as one byte per page; panics on a page that is not uniform.
 #[track_caller]
 fn page_bytes(p: &Process, h: zx_handle_t, pages: u64) -> Vec<u8> {
@@ -181,14 +175,6 @@ fn assert_unchanged(k: &Kernel, p: &Process, handles: &[zx_handle_t], before: &S
     );
     assert_eq!(before.vmo_bytes, now.vmo_bytes, "{what}: kmem vmo_bytes changed");
     assert_eq!(before.free_bytes, now.free_bytes, "{what}: kmem free_bytes changed");
-}
-
-/// Ends a test: invariants, close everything, no leak.
-#[track_caller]
-fn finish(k: &Kernel, p: &Process, handles: &[zx_handle_t]) {
-    assert_clean(k);
-    close_all(p, handles);
-    assert_no_leak(k);
 }
 
 // ---------------------------------------------------------------------------------------------
