@@ -7,6 +7,8 @@
 
 use std::fmt::Debug;
 
+pub mod transfer;
+
 use zx_kernel::zx::*;
 use zx_kernel::{Kernel, KernelConfig, Process, Status};
 
