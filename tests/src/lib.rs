@@ -7,6 +7,7 @@
 
 use std::fmt::Debug;
 
+pub mod pinning;
 pub mod transfer;
 
 use zx_kernel::zx::*;
