@@ -465,6 +465,26 @@ impl ProcessCore {
         }
     }
 
+    /// Looks up two VMO handles under one acquisition of the table's lock, `first` first
+    /// (its BAD_HANDLE, WRONG_TYPE or ACCESS_DENIED comes before any of `second`'s).
+    pub(crate) fn vmo_pair(
+        &self,
+        (first, first_rights): (zx_handle_t, Rights),
+        (second, second_rights): (zx_handle_t, Rights),
+    ) -> Result<(Arc<VmoObject>, Arc<VmoObject>), Status> {
+        let table = self.handles.lock();
+        let one = |handle, rights| match table.lookup(handle, zx::ZX_OBJ_TYPE_VMO, rights) {
+            Ok(entry) => match entry.object {
+                KernelObject::Vmo(vmo) => Ok(vmo.clone()),
+                _ => Err(Status::WRONG_TYPE),
+            },
+            Err(error) => Err(Status::from(error)),
+        };
+        let first = one(first, first_rights)?;
+        let second = one(second, second_rights)?;
+        Ok((first, second))
+    }
+
     /// Looks up a VMO handle with some rights.
     pub(crate) fn vmo(
         &self,

@@ -371,8 +371,8 @@ impl ProcessCore {
         if offset % page != 0 || length % page != 0 || src_offset % page != 0 {
             return Err(Status::INVALID_ARGS);
         }
-        let (dst, _) = self.vmo(dst_vmo, Rights::WRITE)?;
-        let (src, _) = self.vmo(src_vmo, Rights::READ | Rights::WRITE)?;
+        let (dst, src) =
+            self.vmo_pair((dst_vmo, Rights::WRITE), (src_vmo, Rights::READ | Rights::WRITE))?;
         if (dst.vmo.koid() == src.vmo.koid() && offset == src_offset) || length == 0 {
             return Ok(());
         }
