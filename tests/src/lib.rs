@@ -7,6 +7,7 @@
 
 use std::fmt::Debug;
 
+pub mod children;
 pub mod pinning;
 pub mod transfer;
 

@@ -4,17 +4,9 @@
 //! Attribution (§6) has its own file, `attribution.rs`; the shared helpers (`snap`, `tag`,
 //! `tagged`, `pages`, `finish`) are in `tests/src/lib.rs`.
 
+use zx_conformance::children::*;
 use zx_conformance::*;
 use zx_kernel::zx::*;
-
-const SNAPSHOT: u32 = ZX_VMO_CHILD_SNAPSHOT;
-const ALOW: u32 = ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE;
-const MODIFIED: u32 = ZX_VMO_CHILD_SNAPSHOT_MODIFIED;
-const SLICE: u32 = ZX_VMO_CHILD_SLICE;
-const REFERENCE: u32 = ZX_VMO_CHILD_REFERENCE;
-const NO_WRITE: u32 = ZX_VMO_CHILD_NO_WRITE;
-const CHILD_RESIZABLE: u32 = ZX_VMO_CHILD_RESIZABLE;
-const TOP_PAGE: u64 = !(P - 1);
 
 fn is_snapshot_type(options: u32) -> bool {
     options & (SNAPSHOT | ALOW | MODIFIED) != 0

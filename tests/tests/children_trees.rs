@@ -7,15 +7,9 @@
 
 use std::thread;
 
+use zx_conformance::children::*;
 use zx_conformance::*;
 use zx_kernel::zx::*;
-
-const SNAPSHOT: u32 = ZX_VMO_CHILD_SNAPSHOT;
-const ALOW: u32 = ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE;
-const MODIFIED: u32 = ZX_VMO_CHILD_SNAPSHOT_MODIFIED;
-const SLICE: u32 = ZX_VMO_CHILD_SLICE;
-const REFERENCE: u32 = ZX_VMO_CHILD_REFERENCE;
-const CHILD_RESIZABLE: u32 = ZX_VMO_CHILD_RESIZABLE;
 
 // ---------------------------------------------------------------------------------------------
 // op_range in copy-on-write relations

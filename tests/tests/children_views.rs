@@ -7,18 +7,9 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
+use zx_conformance::children::*;
 use zx_conformance::*;
 use zx_kernel::zx::*;
-
-const SNAPSHOT: u32 = ZX_VMO_CHILD_SNAPSHOT;
-const ALOW: u32 = ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE;
-const MODIFIED: u32 = ZX_VMO_CHILD_SNAPSHOT_MODIFIED;
-const SLICE: u32 = ZX_VMO_CHILD_SLICE;
-const REFERENCE: u32 = ZX_VMO_CHILD_REFERENCE;
-const NO_WRITE: u32 = ZX_VMO_CHILD_NO_WRITE;
-const CHILD_RESIZABLE: u32 = ZX_VMO_CHILD_RESIZABLE;
-const ZC: zx_signals_t = ZX_VMO_ZERO_CHILDREN;
-const TOP_PAGE: u64 = !(P - 1);
 
 // ---------------------------------------------------------------------------------------------
 // SLICE
