@@ -80,6 +80,7 @@ impl From<&zxemu_kernel_config_t> for KernelConfig {
             device_memory_bytes: c.device_memory_bytes,
             handle_seed: (c.has_handle_seed != 0).then_some(c.handle_seed),
             enable_debugging_syscalls: c.enable_debugging_syscalls != 0,
+            ..KernelConfig::default()
         }
     }
 }
@@ -889,7 +890,8 @@ export! {
     /// // SAFETY: every pointer is NULL or points to a live local of the right size.
     /// unsafe {
     ///     let mut pager = 0;
-    ///     assert_eq!(zx_pager_create(0, &mut pager), ZX_ERR_NOT_SUPPORTED);
+    ///     assert_eq!(zx_pager_create(1, &mut pager), ZX_ERR_INVALID_ARGS);
+    ///     assert_eq!(zx_pager_create(0, &mut pager), ZX_OK);
     /// }
     /// ```
     zx_pager_create, _zx_pager_create, (options: u32, out: *mut zx_handle_t) -> zx_status_t {
@@ -908,8 +910,10 @@ export! {
     /// use zx_kernel::zx::*;
     /// // SAFETY: every pointer is NULL or points to a live local of the right size.
     /// unsafe {
-    ///     let mut vmo = 0;
-    ///     assert_eq!(zx_pager_create_vmo(0, 0, 0, 0, 4096, &mut vmo), ZX_ERR_NOT_SUPPORTED);
+    ///     let (mut pager, mut port, mut vmo) = (0, 0, 0);
+    ///     assert_eq!(zx_pager_create(0, &mut pager), ZX_OK);
+    ///     assert_eq!(zx_port_create(0, &mut port), ZX_OK);
+    ///     assert_eq!(zx_pager_create_vmo(pager, 0, port, 0, 4096, &mut vmo), ZX_OK);
     /// }
     /// ```
     zx_pager_create_vmo, _zx_pager_create_vmo, (pager: zx_handle_t, options: u32, port: zx_handle_t, key: u64, size: u64, out: *mut zx_handle_t) -> zx_status_t {
@@ -928,7 +932,7 @@ export! {
     /// use zx_kernel::zx::*;
     /// // SAFETY: every pointer is NULL or points to a live local of the right size.
     /// unsafe {
-    ///     assert_eq!(zx_pager_detach_vmo(0, 0), ZX_ERR_NOT_SUPPORTED);
+    ///     assert_eq!(zx_pager_detach_vmo(0, 0), ZX_ERR_BAD_HANDLE);
     /// }
     /// ```
     zx_pager_detach_vmo, _zx_pager_detach_vmo, (pager: zx_handle_t, vmo: zx_handle_t) -> zx_status_t {
@@ -944,7 +948,8 @@ export! {
     /// use zx_kernel::zx::*;
     /// // SAFETY: every pointer is NULL or points to a live local of the right size.
     /// unsafe {
-    ///     assert_eq!(zx_pager_supply_pages(0, 0, 0, 4096, 0, 0), ZX_ERR_NOT_SUPPORTED);
+    ///     assert_eq!(zx_pager_supply_pages(0, 0, 1, 4096, 0, 0), ZX_ERR_INVALID_ARGS);
+    ///     assert_eq!(zx_pager_supply_pages(0, 0, 0, 4096, 0, 0), ZX_ERR_BAD_HANDLE);
     /// }
     /// ```
     zx_pager_supply_pages, _zx_pager_supply_pages, (pager: zx_handle_t, pager_vmo: zx_handle_t, offset: u64, length: u64, aux_vmo: zx_handle_t, aux_offset: u64) -> zx_status_t {
@@ -960,7 +965,7 @@ export! {
     /// use zx_kernel::zx::*;
     /// // SAFETY: every pointer is NULL or points to a live local of the right size.
     /// unsafe {
-    ///     assert_eq!(zx_pager_op_range(0, ZX_PAGER_OP_FAIL, 0, 0, 4096, 0), ZX_ERR_NOT_SUPPORTED);
+    ///     assert_eq!(zx_pager_op_range(0, ZX_PAGER_OP_FAIL, 0, 0, 4096, 0), ZX_ERR_BAD_HANDLE);
     /// }
     /// ```
     zx_pager_op_range, _zx_pager_op_range, (pager: zx_handle_t, op: u32, pager_vmo: zx_handle_t, offset: u64, length: u64, data: u64) -> zx_status_t {

@@ -35,6 +35,10 @@ pub struct KernelConfig {
     /// when set, `ZX_VMO_OP_CACHE_INVALIDATE` works (it needs WRITE); when clear it answers
     /// `NOT_SUPPORTED`. Later calls that Zircon gates the same way use this switch too.
     pub enable_debugging_syscalls: bool,
+    /// Longest time a call waits for one page request before it fails with TIMED_OUT (the
+    /// request is then cancelled). 0 waits for ever. Default 300_000_000_000 (300 s, Zircon's
+    /// default `kernel.userpager.overtime_timeout_seconds`).
+    pub pager_timeout_ns: u64,
 }
 
 impl Default for KernelConfig {
@@ -47,6 +51,7 @@ impl Default for KernelConfig {
             device_memory_bytes: settings.device_memory_bytes,
             handle_seed: settings.handle_seed,
             enable_debugging_syscalls: settings.enable_debugging_syscalls,
+            pager_timeout_ns: settings.pager_timeout_ns,
         }
     }
 }
@@ -69,6 +74,7 @@ impl KernelConfig {
             device_memory_bytes: self.device_memory_bytes,
             handle_seed: self.handle_seed,
             enable_debugging_syscalls: self.enable_debugging_syscalls,
+            pager_timeout_ns: self.pager_timeout_ns,
         }
     }
 }

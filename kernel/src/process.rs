@@ -5,7 +5,8 @@ use std::sync::Arc;
 use delegate::delegate;
 use zx_syscalls::zx::{
     zx_handle_t, zx_info_bti_t, zx_info_handle_basic_t, zx_info_vmo_t, zx_paddr_t,
-    zx_port_packet_t, zx_rights_t, zx_signals_t, zx_time_t,
+    zx_pager_vmo_stats_t, zx_port_packet_t, zx_rights_t, zx_signals_t, zx_time_t,
+    zx_vmo_dirty_range_t,
 };
 use zx_syscalls::{ProcessCore, Status};
 
@@ -14,8 +15,7 @@ use zx_syscalls::{ProcessCore, Status};
 ///
 /// Each method is the Zircon syscall of the same name without `zx_`, with the C arguments
 /// in the C order; out-parameters come back in `Ok`. The argument checks, their order and
-/// the statuses are those of `docs/reference.md`; the pager calls of §9 answer
-/// `ZX_ERR_NOT_SUPPORTED` in this version (ports work).
+/// the statuses are those of `docs/reference.md`.
 ///
 /// ```
 /// use zx_kernel::{zx::*, Kernel, Status};
@@ -323,41 +323,98 @@ impl Process {
             /// assert!(p.port_wait(port, 0).is_err()); // nothing queued, a past deadline
             /// ```
             pub fn port_wait(&self, port: zx_handle_t, deadline: zx_time_t) -> Result<zx_port_packet_t, Status>;
-            /// `zx_pager_create` (not emulated in this version).
+            /// `zx_pager_create`: options ≠ 0 → `INVALID_ARGS`; rights
+            /// `ZX_DEFAULT_PAGER_RIGHTS`.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
-            /// assert!(p.pager_create(0).is_err());
+            /// assert!(p.pager_create(0).is_ok());
             /// ```
             pub fn pager_create(&self, options: u32) -> Result<zx_handle_t, Status>;
-            /// `zx_pager_create_vmo` (not emulated in this version).
+            /// `zx_pager_create_vmo`: a VMO whose pages `pager` supplies on request; requests
+            /// arrive on `port` with `key`.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
-            /// assert!(p.pager_create_vmo(0, 0, 0, 0, 4096).is_err());
+            /// let (pager, port) = (p.pager_create(0).unwrap(), p.port_create(0).unwrap());
+            /// assert!(p.pager_create_vmo(pager, 0, port, 0, 4096).is_ok());
             /// ```
             pub fn pager_create_vmo(&self, pager: zx_handle_t, options: u32, port: zx_handle_t, key: u64, size: u64) -> Result<zx_handle_t, Status>;
-            /// `zx_pager_detach_vmo` (not emulated in this version).
+            /// `zx_pager_detach_vmo`: requests fail with `BAD_STATE`, Clean pages go, and
+            /// COMPLETE is queued.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
-            /// assert!(p.pager_detach_vmo(0, 0).is_err());
+            /// let (pager, port) = (p.pager_create(0).unwrap(), p.port_create(0).unwrap());
+            /// let vmo = p.pager_create_vmo(pager, 0, port, 0, 4096).unwrap();
+            /// p.pager_detach_vmo(pager, vmo).unwrap();
             /// ```
             pub fn pager_detach_vmo(&self, pager: zx_handle_t, vmo: zx_handle_t) -> Result<(), Status>;
-            /// `zx_pager_supply_pages` (not emulated in this version).
+            /// `zx_pager_supply_pages`: moves aux pages into the absent pages of the range.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
-            /// assert!(p.pager_supply_pages(0, 0, 0, 4096, 0, 0).is_err());
+            /// let (pager, port) = (p.pager_create(0).unwrap(), p.port_create(0).unwrap());
+            /// let vmo = p.pager_create_vmo(pager, 0, port, 0, 4096).unwrap();
+            /// let aux = p.vmo_create(4096, 0).unwrap();
+            /// p.pager_supply_pages(pager, vmo, 0, 4096, aux, 0).unwrap();
             /// ```
             pub fn pager_supply_pages(&self, pager: zx_handle_t, pager_vmo: zx_handle_t, offset: u64, length: u64, aux_vmo: zx_handle_t, aux_offset: u64) -> Result<(), Status>;
-            /// `zx_pager_op_range` (not emulated in this version).
+            /// `zx_pager_op_range`: FAIL, DIRTY, WRITEBACK_BEGIN or WRITEBACK_END.
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let (pager, port) = (p.pager_create(0).unwrap(), p.port_create(0).unwrap());
+            /// let vmo = p.pager_create_vmo(pager, 0, port, 0, 4096).unwrap();
+            /// p.pager_op_range(pager, ZX_PAGER_OP_WRITEBACK_END, vmo, 0, 4096, 0).unwrap();
+            /// ```
+            pub fn pager_op_range(&self, pager: zx_handle_t, op: u32, pager_vmo: zx_handle_t, offset: u64, length: u64, data: u64) -> Result<(), Status>;
+            /// `zx_pager_query_dirty_ranges`: writes min(buffer.len(), avail) records and
+            /// returns `(actual, avail)`.
             ///
             /// ```
             /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
-            /// assert!(p.pager_op_range(0, 1, 0, 0, 4096, 0).is_err());
+            /// let (pager, port) = (p.pager_create(0).unwrap(), p.port_create(0).unwrap());
+            /// let vmo = p.pager_create_vmo(pager, 0, port, 0, 4096).unwrap();
+            /// assert_eq!(p.pager_query_dirty_ranges(pager, vmo, 0, 4096, &mut []).unwrap(), (0, 0));
             /// ```
-            pub fn pager_op_range(&self, pager: zx_handle_t, op: u32, pager_vmo: zx_handle_t, offset: u64, length: u64, data: u64) -> Result<(), Status>;
+            pub fn pager_query_dirty_ranges(&self, pager: zx_handle_t, pager_vmo: zx_handle_t, offset: u64, length: u64, buffer: &mut [zx_vmo_dirty_range_t]) -> Result<(usize, usize), Status>;
+            /// `zx_pager_query_vmo_stats`, raw form: writes a `zx_pager_vmo_stats_t` into
+            /// `buffer[..4]` (`BUFFER_TOO_SMALL` if shorter).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let (pager, port) = (p.pager_create(0).unwrap(), p.port_create(0).unwrap());
+            /// let vmo = p.pager_create_vmo(pager, 0, port, 0, 4096).unwrap();
+            /// assert!(p.pager_query_vmo_stats(pager, vmo, 0, &mut [0; 3]).is_err());
+            /// ```
+            pub fn pager_query_vmo_stats(&self, pager: zx_handle_t, pager_vmo: zx_handle_t, options: u32, buffer: &mut [u8]) -> Result<(), Status>;
+            /// `zx_pager_query_vmo_stats`, typed form.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let (pager, port) = (p.pager_create(0).unwrap(), p.port_create(0).unwrap());
+            /// let vmo = p.pager_create_vmo(pager, 0, port, 0, 4096).unwrap();
+            /// assert_eq!(p.pager_query_vmo_stats_typed(pager, vmo, 0).unwrap().modified, 0);
+            /// ```
+            pub fn pager_query_vmo_stats_typed(&self, pager: zx_handle_t, pager_vmo: zx_handle_t, options: u32) -> Result<zx_pager_vmo_stats_t, Status>;
+            /// `zx_vmo_set_stream_size` (needs WRITE).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// p.vmo_set_stream_size(vmo, 10).unwrap();
+            /// ```
+            pub fn vmo_set_stream_size(&self, vmo: zx_handle_t, size: u64) -> Result<(), Status>;
+            /// `zx_vmo_get_stream_size` (needs READ): what `ZX_PROP_VMO_CONTENT_SIZE` reads.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(10, 0).unwrap();
+            /// assert_eq!(p.vmo_get_stream_size(vmo), Ok(10));
+            /// ```
+            pub fn vmo_get_stream_size(&self, vmo: zx_handle_t) -> Result<u64, Status>;
         }
     }
 }

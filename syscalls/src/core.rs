@@ -34,6 +34,9 @@ pub struct KernelSettings {
     /// Zircon's boot option of the same name: lets `ZX_VMO_OP_CACHE_INVALIDATE` run (off by
     /// default, as in Zircon).
     pub enable_debugging_syscalls: bool,
+    /// How long a call waits for one page request before it fails with `TIMED_OUT`, in
+    /// nanoseconds (0: for ever).
+    pub pager_timeout_ns: u64,
 }
 
 impl Default for KernelSettings {
@@ -45,6 +48,7 @@ impl Default for KernelSettings {
             device_memory_bytes: 64 << 20,
             handle_seed: None,
             enable_debugging_syscalls: false,
+            pager_timeout_ns: zx::ZX_PAGER_TIMEOUT_DEFAULT_NS,
         }
     }
 }
@@ -98,6 +102,7 @@ impl KernelCore {
             settings.device_memory_base,
             settings.device_memory_bytes,
         )?;
+        vm.set_pager_timeout_ns(settings.pager_timeout_ns);
         let koids = AtomicU64::new(FIRST_KOID);
         let root_koid = koids.fetch_add(1, Ordering::Relaxed);
         Ok(Arc::new(KernelCore {

@@ -490,22 +490,10 @@ impl ProcessObject {
 }
 
 /// How many user packets one port holds at most (`port_queue` answers SHOULD_WAIT beyond).
-pub const MAX_USER_PACKETS: usize = 4096;
+pub const MAX_USER_PACKETS: usize = zx_vm::MAX_USER_PACKETS;
 
-/// A port's queue of packets: one FIFO, each packet to one waiter.
-///
-/// Invariant: `closed` is set when the port's last handle went; the queue is empty from then
-/// on and nothing is queued to it again.
-#[derive(Debug, Default)]
-struct PortQueue {
-    packets: std::collections::VecDeque<zx::zx_port_packet_t>,
-    user_packets: usize,
-    closed: bool,
-}
-
-/// A port: a FIFO of packets that `port_queue` fills and `port_wait` drains.
-///
-/// Lock order: `queue` is a leaf; waiters sleep on `arrived` with it released.
+/// A port: a FIFO of packets that `port_queue` and pagers fill and `port_wait` drains (the
+/// queue itself is the VM layer's [`zx_vm::Port`], since pager-backed VMOs queue to it).
 ///
 /// ```
 /// use zx_syscalls::object::PortObject;
@@ -519,8 +507,8 @@ pub struct PortObject {
     pub koid: zx_koid_t,
     /// `ZX_PROP_NAME`.
     pub name: ObjectName,
-    queue: Mutex<PortQueue>,
-    arrived: Condvar,
+    /// The packet queue.
+    pub queue: Arc<zx_vm::Port>,
 }
 
 impl PortObject {
@@ -530,12 +518,7 @@ impl PortObject {
     /// assert_eq!(zx_syscalls::object::PortObject::new(3).koid, 3);
     /// ```
     pub fn new(koid: zx_koid_t) -> PortObject {
-        PortObject {
-            koid,
-            name: ObjectName::default(),
-            queue: Mutex::new(PortQueue::default()),
-            arrived: Condvar::new(),
-        }
+        PortObject { koid, name: ObjectName::default(), queue: Arc::new(zx_vm::Port::new()) }
     }
 
     /// Queues a copy of `packet` as a user packet (`type_ = ZX_PKT_TYPE_USER`); `SHOULD_WAIT`
@@ -549,18 +532,13 @@ impl PortObject {
     /// assert_eq!(port.take(None).map(|p| (p.key, p.type_)), Some((7, 0)));
     /// ```
     pub fn queue_user(&self, packet: zx::zx_port_packet_t) -> Result<(), Status> {
-        let mut queue = self.queue.lock();
-        if queue.closed {
-            return Ok(());
-        }
-        if queue.user_packets >= MAX_USER_PACKETS {
-            return Err(Status::SHOULD_WAIT);
-        }
-        queue.user_packets += 1;
-        queue.packets.push_back(zx::zx_port_packet_t { type_: zx::ZX_PKT_TYPE_USER, ..packet });
-        drop(queue);
-        self.arrived.notify_all();
-        Ok(())
+        let packet = zx_vm::PortPacket {
+            key: packet.key,
+            type_: packet.type_,
+            status: packet.status,
+            payload: packet.union_,
+        };
+        self.queue.queue_user(packet).map_err(|_| Status::SHOULD_WAIT)
     }
 
     /// Takes the oldest packet, waiting up to `timeout` (`None`: for ever) for one; `None` at
@@ -571,35 +549,17 @@ impl PortObject {
     /// assert!(port.take(Some(std::time::Duration::from_millis(1))).is_none());
     /// ```
     pub fn take(&self, timeout: Option<Duration>) -> Option<zx::zx_port_packet_t> {
-        // A deadline too far to represent is no deadline.
-        let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
-        let mut queue = self.queue.lock();
-        loop {
-            if let Some(packet) = queue.packets.pop_front() {
-                if packet.type_ == zx::ZX_PKT_TYPE_USER {
-                    queue.user_packets -= 1;
-                }
-                return Some(packet);
-            }
-            match deadline {
-                None => queue = self.arrived.wait(queue),
-                Some(deadline) => {
-                    let now = std::time::Instant::now();
-                    if now >= deadline {
-                        return None;
-                    }
-                    queue = self.arrived.wait_timeout(queue, deadline - now).0;
-                }
-            }
-        }
+        self.queue.take(timeout).map(|p| zx::zx_port_packet_t {
+            key: p.key,
+            type_: p.type_,
+            status: p.status,
+            union_: p.payload,
+        })
     }
 
     /// The port's last handle went: its packets are dropped and nothing is queued again.
     fn close(&self) {
-        let mut queue = self.queue.lock();
-        queue.closed = true;
-        queue.packets.clear();
-        queue.user_packets = 0;
+        self.queue.close();
     }
 }
 
@@ -631,6 +591,98 @@ impl PortHandles {
 impl Drop for PortHandles {
     fn drop(&mut self) {
         self.port.close();
+    }
+}
+
+/// A pager: the object that serves pager-backed VMOs.
+///
+/// Invariant: `serving` lists (weakly) the page source of every VMO made by this pager; once
+/// `dead` is set (its last handle went) nothing joins it, and every source it served has been
+/// detached as by pager death.
+///
+/// ```
+/// let pager = zx_syscalls::object::PagerObject::new(4);
+/// assert_eq!(pager.koid, 4);
+/// ```
+#[derive(Debug)]
+pub struct PagerObject {
+    /// The pager's koid.
+    pub koid: zx_koid_t,
+    /// `ZX_PROP_NAME`.
+    pub name: ObjectName,
+    serving: Mutex<PagerServing>,
+}
+
+#[derive(Debug, Default)]
+struct PagerServing {
+    sources: Vec<Weak<zx_vm::PageSource>>,
+    dead: bool,
+}
+
+impl PagerObject {
+    /// A pager serving nothing yet.
+    ///
+    /// ```
+    /// assert_eq!(zx_syscalls::object::PagerObject::new(4).koid, 4);
+    /// ```
+    pub fn new(koid: zx_koid_t) -> PagerObject {
+        PagerObject { koid, name: ObjectName::default(), serving: Mutex::default() }
+    }
+
+    /// Runs `make` (which creates a VMO served by this pager) unless the pager is dying, and
+    /// records the new VMO's source; `BAD_STATE` if the pager's last handle went.
+    pub(crate) fn attach(
+        &self,
+        make: impl FnOnce() -> Result<Arc<zx_vm::Vmo>, Status>,
+    ) -> Result<Arc<zx_vm::Vmo>, Status> {
+        let mut serving = self.serving.lock();
+        if serving.dead {
+            return Err(Status::BAD_STATE);
+        }
+        let vmo = make()?;
+        serving.sources.retain(|source| source.strong_count() > 0);
+        if let Some(source) = vmo.page_source() {
+            serving.sources.push(Arc::downgrade(source));
+        }
+        Ok(vmo)
+    }
+
+    /// The pager's last handle went: every VMO it serves is detached, dropping no page.
+    fn die(&self) {
+        let sources = {
+            let mut serving = self.serving.lock();
+            serving.dead = true;
+            std::mem::take(&mut serving.sources)
+        };
+        for source in sources.iter().filter_map(Weak::upgrade) {
+            source.pager_died();
+        }
+    }
+}
+
+/// What a handle table holds for a pager: the pager dies when the last one goes.
+///
+/// ```
+/// use zx_syscalls::object::{PagerHandles, PagerObject};
+/// use zx_vm::sync::Arc;
+/// drop(PagerHandles::new(Arc::new(PagerObject::new(3))));
+/// ```
+#[derive(Debug)]
+pub struct PagerHandles {
+    /// The pager.
+    pub pager: Arc<PagerObject>,
+}
+
+impl PagerHandles {
+    /// Holds `pager` for a handle table.
+    pub fn new(pager: Arc<PagerObject>) -> PagerHandles {
+        PagerHandles { pager }
+    }
+}
+
+impl Drop for PagerHandles {
+    fn drop(&mut self) {
+        self.pager.die();
     }
 }
 
@@ -696,12 +748,12 @@ pub struct PinnedRange {
 }
 
 impl PinnedRange {
-    /// Pins `[offset, offset + len)` of `vmo`, returning the pins and the pages' physical
-    /// addresses.
+    /// Pins `[offset, offset + len)` of `vmo` (`writable`: for a device that writes, which
+    /// dirties a pager VMO's pages), returning the pins and the pages' physical addresses.
     ///
     /// ```no_run
     /// # fn demo(vmo: zx_vm::sync::Arc<zx_syscalls::object::VmoObject>) {
-    /// let (pins, addrs) = zx_syscalls::object::PinnedRange::pin(vmo, 0, 4096).unwrap();
+    /// let (pins, addrs) = zx_syscalls::object::PinnedRange::pin(vmo, 0, 4096, false).unwrap();
     /// drop(pins); // unpinned
     /// # }
     /// ```
@@ -709,8 +761,9 @@ impl PinnedRange {
         vmo: Arc<VmoObject>,
         offset: u64,
         len: u64,
+        writable: bool,
     ) -> Result<(PinnedRange, Vec<u64>), zx_vm::VmError> {
-        let addresses = vmo.vmo.pin(offset, len)?;
+        let addresses = vmo.vmo.pin_for(offset, len, writable)?;
         Ok((PinnedRange { vmo, offset, len }, addresses))
     }
 }
@@ -870,6 +923,8 @@ pub enum KernelObject {
     Process(Arc<ProcessObject>),
     /// `ZX_OBJ_TYPE_PORT`.
     Port(Arc<PortHandles>),
+    /// `ZX_OBJ_TYPE_PAGER`.
+    Pager(Arc<PagerHandles>),
 }
 
 impl ObjectKind for KernelObject {
@@ -883,6 +938,7 @@ impl ObjectKind for KernelObject {
             KernelObject::Pmt(_) => zx::ZX_OBJ_TYPE_PMT,
             KernelObject::Process(_) => zx::ZX_OBJ_TYPE_PROCESS,
             KernelObject::Port(_) => zx::ZX_OBJ_TYPE_PORT,
+            KernelObject::Pager(_) => zx::ZX_OBJ_TYPE_PAGER,
         }
     }
 }
@@ -905,6 +961,7 @@ impl KernelObject {
             KernelObject::Pmt(p) => p.koid,
             KernelObject::Process(p) => p.koid,
             KernelObject::Port(p) => p.port.koid,
+            KernelObject::Pager(p) => p.pager.koid,
         }
     }
 
@@ -927,6 +984,7 @@ impl KernelObject {
             KernelObject::Pmt(p) => p.name.get(),
             KernelObject::Process(p) => p.name.get(),
             KernelObject::Port(p) => p.port.name.get(),
+            KernelObject::Pager(p) => p.pager.name.get(),
         }
     }
 
@@ -949,6 +1007,7 @@ impl KernelObject {
             KernelObject::Pmt(p) => p.name.set(name),
             KernelObject::Process(p) => p.name.set(name),
             KernelObject::Port(p) => p.port.name.set(name),
+            KernelObject::Pager(p) => p.pager.name.set(name),
         }
     }
 
@@ -968,7 +1027,8 @@ impl KernelObject {
             | KernelObject::Iommu(_)
             | KernelObject::Bti(_)
             | KernelObject::Pmt(_)
-            | KernelObject::Port(_) => None,
+            | KernelObject::Port(_)
+            | KernelObject::Pager(_) => None,
         }
     }
 
@@ -988,7 +1048,8 @@ impl KernelObject {
             | KernelObject::Iommu(_)
             | KernelObject::Bti(_)
             | KernelObject::Pmt(_)
-            | KernelObject::Port(_) => 0,
+            | KernelObject::Port(_)
+            | KernelObject::Pager(_) => 0,
         }
     }
 }

@@ -49,6 +49,12 @@ impl Status {
     pub const ACCESS_DENIED: Status = Status(zx::ZX_ERR_ACCESS_DENIED);
     /// `ZX_ERR_SHOULD_WAIT`.
     pub const SHOULD_WAIT: Status = Status(zx::ZX_ERR_SHOULD_WAIT);
+    /// `ZX_ERR_IO`.
+    pub const IO: Status = Status(zx::ZX_ERR_IO);
+    /// `ZX_ERR_IO_DATA_INTEGRITY`.
+    pub const IO_DATA_INTEGRITY: Status = Status(zx::ZX_ERR_IO_DATA_INTEGRITY);
+    /// `ZX_ERR_NO_SPACE`.
+    pub const NO_SPACE: Status = Status(zx::ZX_ERR_NO_SPACE);
 
     /// The status for a raw value (any value round-trips).
     ///
@@ -107,6 +113,13 @@ impl From<VmError> for Status {
             VmError::BadState => Status::BAD_STATE,
             VmError::NotSupported => Status::NOT_SUPPORTED,
             VmError::Unavailable => Status::UNAVAILABLE,
+            VmError::TimedOut => Status::TIMED_OUT,
+            VmError::NotFound => Status::NOT_FOUND,
+            VmError::Io => Status::IO,
+            VmError::IoDataIntegrity => Status::IO_DATA_INTEGRITY,
+            VmError::NoSpace => Status::NO_SPACE,
+            VmError::BufferTooSmall => Status::BUFFER_TOO_SMALL,
+            VmError::ShouldWait => Status::SHOULD_WAIT,
         }
     }
 }

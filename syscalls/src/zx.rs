@@ -201,6 +201,16 @@ pub const ZX_PAGER_VMO_DIRTY: u16 = 2;
 pub const ZX_PAGER_OP_FAIL: u32 = 1;
 pub const ZX_PKT_TYPE_USER: u32 = 0;
 pub const ZX_PKT_TYPE_PAGE_REQUEST: u32 = 9;
+pub const ZX_PAGER_OP_DIRTY: u32 = 2;
+pub const ZX_PAGER_OP_WRITEBACK_BEGIN: u32 = 3;
+pub const ZX_PAGER_OP_WRITEBACK_END: u32 = 4;
+pub const ZX_VMO_DIRTY_RANGE_IS_ZERO: u64 = 1;
+pub const ZX_PAGER_VMO_STATS_MODIFIED: u32 = 1;
+pub const ZX_PAGER_RESET_VMO_STATS: u32 = 1;
+/// `ZX_DEFAULT_PAGER_RIGHTS`: TRANSFER | INSPECT | ATTACH_VMO | MANAGE_VMO.
+pub const ZX_DEFAULT_PAGER_RIGHTS: zx_rights_t = 0x0180_8002;
+/// Emulator only: the default of `KernelConfig::pager_timeout_ns` (300 s).
+pub const ZX_PAGER_TIMEOUT_DEFAULT_NS: u64 = 300_000_000_000;
 
 // Properties.
 pub const ZX_PROP_NAME: u32 = 3;
@@ -353,6 +363,24 @@ pub struct zx_packet_page_request_t {
     pub reserved1: u64,
 }
 
+/// `zx_vmo_dirty_range_t`: one record of `pager_query_dirty_ranges` (24 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct zx_vmo_dirty_range_t {
+    pub offset: u64,
+    pub length: u64,
+    /// 0 or `ZX_VMO_DIRTY_RANGE_IS_ZERO`.
+    pub options: u64,
+}
+
+/// `zx_pager_vmo_stats_t`: what `pager_query_vmo_stats` writes (4 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct zx_pager_vmo_stats_t {
+    /// 0 or `ZX_PAGER_VMO_STATS_MODIFIED`.
+    pub modified: u32,
+}
+
 /// `zx_port_packet_t`: `key`, `type_`, `status` and the 32-byte payload union.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
@@ -361,6 +389,49 @@ pub struct zx_port_packet_t {
     pub type_: u32,
     pub status: zx_status_t,
     pub union_: [u8; 32],
+}
+
+impl zx_port_packet_t {
+    /// The payload read as `zx_packet_page_request_t` (C: `packet.page_request`); no tag
+    /// check, like the C union.
+    ///
+    /// ```
+    /// use zx_syscalls::zx::*;
+    /// let packet = zx_port_packet_t::from_page_request(1, ZX_PAGER_VMO_READ, 4096, 8192);
+    /// assert_eq!((packet.page_request().offset, packet.page_request().length), (4096, 8192));
+    /// ```
+    pub fn page_request(&self) -> zx_packet_page_request_t {
+        bytemuck::pod_read_unaligned(&self.union_)
+    }
+
+    /// A page-request packet as the kernel sends it: `type_ = ZX_PKT_TYPE_PAGE_REQUEST`,
+    /// status `ZX_OK`, flags and reserved fields zero.
+    ///
+    /// ```
+    /// use zx_syscalls::zx::*;
+    /// let packet = zx_port_packet_t::from_page_request(7, ZX_PAGER_VMO_COMPLETE, 0, 0);
+    /// assert_eq!((packet.key, packet.type_), (7, ZX_PKT_TYPE_PAGE_REQUEST));
+    /// ```
+    pub fn from_page_request(key: u64, command: u16, offset: u64, length: u64) -> zx_port_packet_t {
+        let request = zx_packet_page_request_t { command, offset, length, ..Default::default() };
+        zx_port_packet_t {
+            key,
+            type_: ZX_PKT_TYPE_PAGE_REQUEST,
+            status: ZX_OK,
+            union_: bytemuck::cast(request),
+        }
+    }
+
+    /// A user packet with `key`, `status` and `payload`.
+    ///
+    /// ```
+    /// use zx_syscalls::zx::*;
+    /// let packet = zx_port_packet_t::from_user(3, ZX_OK, [1; 32]);
+    /// assert_eq!((packet.type_, packet.union_[31]), (ZX_PKT_TYPE_USER, 1));
+    /// ```
+    pub fn from_user(key: u64, status: zx_status_t, payload: [u8; 32]) -> zx_port_packet_t {
+        zx_port_packet_t { key, type_: ZX_PKT_TYPE_USER, status, union_: payload }
+    }
 }
 
 /// The C name of a status code, e.g. `"ZX_ERR_NO_MEMORY"`; `None` for an unknown value.

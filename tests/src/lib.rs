@@ -8,6 +8,7 @@
 use std::fmt::Debug;
 
 pub mod children;
+pub mod pager;
 pub mod pinning;
 pub mod transfer;
 

@@ -28,4 +28,26 @@ pub enum VmError {
     /// (`ZX_ERR_UNAVAILABLE`).
     #[error("unavailable")]
     Unavailable,
+    /// A pager did not answer a page request in time (`ZX_ERR_TIMED_OUT`).
+    #[error("timed out")]
+    TimedOut,
+    /// A page the operation needs is not there (`ZX_ERR_NOT_FOUND`).
+    #[error("not found")]
+    NotFound,
+    /// A pager failed the request with `ZX_ERR_IO`.
+    #[error("i/o error")]
+    Io,
+    /// A pager failed the request with `ZX_ERR_IO_DATA_INTEGRITY`.
+    #[error("data integrity error")]
+    IoDataIntegrity,
+    /// A pager failed the request with `ZX_ERR_NO_SPACE`.
+    #[error("no space")]
+    NoSpace,
+    /// Internal: the operation must wait for a pager and try again (never returned by a
+    /// public call).
+    #[error("should wait")]
+    ShouldWait,
+    /// A pager failed the request with `ZX_ERR_BUFFER_TOO_SMALL`.
+    #[error("buffer too small")]
+    BufferTooSmall,
 }

@@ -28,6 +28,8 @@ mod device;
 mod error;
 mod fault;
 mod page_list;
+mod pager;
+mod port;
 pub mod sync;
 mod vm;
 mod vmo;
@@ -38,7 +40,9 @@ pub use device::DeviceMemory;
 pub use error::VmError;
 pub use fault::{FaultInjector, FaultPlan};
 pub use page_list::{PageList, PageSlot, Slot, RUN_PAGES};
-pub use vm::Vm;
+pub use pager::{PageSource, RequestKind};
+pub use port::{Port, PortFull, PortPacket, MAX_USER_PACKETS};
+pub use vm::{PagerVmoOptions, Vm, DEFAULT_PAGER_TIMEOUT_NS};
 pub use vmo::{
     round_up_to_page, AliasKind, FamilyNode, FamilyPage, LockState, TransferStats, Vmo, VmoInfo,
     VmoOptions, MAX_PINS, MAX_VMO_SIZE,

@@ -7,8 +7,34 @@ use slab::Slab;
 use crate::allocator::{PageAllocator, RamUnavailable};
 use crate::device::DeviceMemory;
 use crate::error::VmError;
+use crate::pager::PageSource;
+use crate::port::Port;
 use crate::sync::{Arc, AtomicU64, Mutex, Ordering, Weak};
-use crate::vmo::{Hierarchy, HierarchyCell, Vmo, VmoOptions};
+use crate::vmo::{Hierarchy, HierarchyCell, PagerRoot, Vmo, VmoOptions};
+
+/// How long a call waits for a page request by default: 300 s, as Zircon's
+/// `kernel.userpager.overtime_timeout_seconds`.
+///
+/// ```
+/// assert_eq!(zx_vm::DEFAULT_PAGER_TIMEOUT_NS, 300_000_000_000);
+/// ```
+pub const DEFAULT_PAGER_TIMEOUT_NS: u64 = 300_000_000_000;
+
+/// How a pager-backed VMO is made (`pager_create_vmo`'s options and arguments).
+///
+/// ```
+/// let options = zx_vm::PagerVmoOptions::default();
+/// assert!(!options.trap_dirty);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PagerVmoOptions {
+    /// `ZX_VMO_RESIZABLE`.
+    pub resizable: bool,
+    /// `ZX_VMO_TRAP_DIRTY`: writes ask the pager (DIRTY requests) before they dirty a page.
+    pub trap_dirty: bool,
+    /// `ZX_VMO_UNBOUNDED`: the VMO is as large as can be; `size` is its stream size.
+    pub unbounded: bool,
+}
 
 /// A registered VMO, and the hierarchy it lives in: the entry keeps the hierarchy reachable
 /// until the VMO has given its pages back (a VMO leaves the registry last thing in its
@@ -51,6 +77,8 @@ pub struct Vm {
     next_hierarchy_id: AtomicU64,
     /// Pins held on all pages, for the conservation check.
     pins: AtomicU64,
+    /// How long a call waits for one page request, in nanoseconds (0: for ever).
+    pager_timeout_ns: AtomicU64,
 }
 
 impl Vm {
@@ -103,6 +131,7 @@ impl Vm {
             registry: Mutex::new(Slab::new()),
             next_hierarchy_id: AtomicU64::new(1),
             pins: AtomicU64::new(0),
+            pager_timeout_ns: AtomicU64::new(DEFAULT_PAGER_TIMEOUT_NS),
         }))
     }
 
@@ -174,6 +203,79 @@ impl Vm {
         let (hierarchy, node) =
             Hierarchy::new_root(hierarchy_id, koid, size, VmoOptions::default())?;
         let vmo = Vmo::new_physical(self.clone(), koid, hierarchy, node, paddr);
+        self.register(&vmo);
+        Ok(vmo)
+    }
+
+    /// Sets how long a call waits for one page request (0: for ever).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// vm.set_pager_timeout_ns(5_000_000);
+    /// assert_eq!(vm.pager_timeout(), Some(std::time::Duration::from_millis(5)));
+    /// ```
+    pub fn set_pager_timeout_ns(&self, timeout_ns: u64) {
+        self.pager_timeout_ns.store(timeout_ns, Ordering::Relaxed);
+    }
+
+    /// How long a call waits for one page request (`None`: for ever).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// assert_eq!(vm.pager_timeout(), Some(std::time::Duration::from_secs(300)));
+    /// ```
+    pub fn pager_timeout(&self) -> Option<std::time::Duration> {
+        let ns = self.pager_timeout_ns.load(Ordering::Relaxed);
+        (ns != 0).then(|| std::time::Duration::from_nanos(ns))
+    }
+
+    /// Creates a pager-backed VMO: every page is absent (a use asks the pager with a READ
+    /// packet on `port`, with `key`) until the pager supplies it. `size` rounds up (with
+    /// `unbounded`, the VMO is [`crate::MAX_VMO_SIZE`] long and `size` is its stream size,
+    /// past which pages are untracked zeros); `OutOfRange` past the maximum. `pager` names
+    /// the pager object (its koid).
+    ///
+    /// ```
+    /// use zx_vm::sync::Arc;
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let port = Arc::new(zx_vm::Port::new());
+    /// let vmo = vm.create_pager_vmo(1, 4096, Default::default(), 9, port.clone(), 7).unwrap();
+    /// assert!(vmo.is_pager_vmo_of(9));
+    /// assert!(port.take(Some(std::time::Duration::ZERO)).is_none()); // no packet yet
+    /// ```
+    pub fn create_pager_vmo(
+        self: &Arc<Self>,
+        koid: u64,
+        size: u64,
+        options: PagerVmoOptions,
+        pager: u64,
+        port: Arc<Port>,
+        key: u64,
+    ) -> Result<Arc<Vmo>, VmError> {
+        let page = crate::PAGE_SIZE as u64;
+        let (vmo_size, stream) = if options.unbounded {
+            if size > crate::MAX_VMO_SIZE {
+                return Err(VmError::OutOfRange);
+            }
+            (crate::MAX_VMO_SIZE, size)
+        } else {
+            (size, size)
+        };
+        let vmo_options = VmoOptions { resizable: options.resizable, discardable: false };
+        let hierarchy_id = self.next_hierarchy_id.fetch_add(1, Ordering::Relaxed);
+        let (mut hierarchy, node) = Hierarchy::new_root(hierarchy_id, koid, vmo_size, vmo_options)?;
+        hierarchy.set_content_size(node, stream);
+        let source = Arc::new(PageSource::new(koid, pager, port, key));
+        hierarchy.make_pager_root(PagerRoot {
+            node,
+            source,
+            states: Default::default(),
+            untracked_from: stream.div_ceil(page),
+            modified: false,
+            trap_dirty: options.trap_dirty,
+            unbounded: options.unbounded,
+        });
+        let vmo = Vmo::new(self.clone(), koid, hierarchy, node, vmo_options);
         self.register(&vmo);
         Ok(vmo)
     }

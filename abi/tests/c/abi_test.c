@@ -417,16 +417,39 @@ CASE(contiguous_vmo) {
 
 // --- pagers, ports, events, time -------------------------------------------------------------
 
-CASE(pagers_are_not_supported) {
-  zx_handle_t h = ZX_HANDLE_INVALID;
-  CHECK_STATUS(zx_pager_create(0, &h), ZX_ERR_NOT_SUPPORTED);
-  CHECK(h == ZX_HANDLE_INVALID);
-  CHECK_STATUS(zx_pager_create_vmo(ZX_HANDLE_INVALID, 0, ZX_HANDLE_INVALID, 0, ZX_PAGE_SIZE, &h),
-               ZX_ERR_NOT_SUPPORTED);
-  CHECK_STATUS(zx_pager_supply_pages(0, 0, 0, ZX_PAGE_SIZE, 0, 0), ZX_ERR_NOT_SUPPORTED);
-  CHECK_STATUS(zx_pager_op_range(0, ZX_PAGER_OP_FAIL, 0, 0, ZX_PAGE_SIZE, 0),
-               ZX_ERR_NOT_SUPPORTED);
-  CHECK_STATUS(zx_pager_detach_vmo(0, 0), ZX_ERR_NOT_SUPPORTED);
+CASE(pagers_supply_pages_and_report_requests) {
+  zx_handle_t pager = ZX_HANDLE_INVALID, port = ZX_HANDLE_INVALID, vmo = ZX_HANDLE_INVALID;
+  CHECK_STATUS(zx_pager_create(1, &pager), ZX_ERR_INVALID_ARGS);
+  CHECK_OK(zx_pager_create(0, &pager));
+  CHECK_OK(zx_port_create(0, &port));
+  CHECK_STATUS(zx_pager_create_vmo(pager, ZX_VMO_DISCARDABLE, port, 7, ZX_PAGE_SIZE, &vmo),
+               ZX_ERR_INVALID_ARGS);
+  CHECK_OK(zx_pager_create_vmo(pager, 0, port, 7, 2 * ZX_PAGE_SIZE, &vmo));
+  zx_handle_t aux = ZX_HANDLE_INVALID;
+  CHECK_OK(zx_vmo_create(ZX_PAGE_SIZE, 0, &aux));
+  CHECK_OK(zx_vmo_write(aux, "paged", 0, 5));
+  CHECK_STATUS(zx_pager_supply_pages(pager, vmo, 1, ZX_PAGE_SIZE, aux, 0), ZX_ERR_INVALID_ARGS);
+  CHECK_OK(zx_pager_supply_pages(pager, vmo, 0, ZX_PAGE_SIZE, aux, 0));
+  char seen[5] = {0};
+  CHECK_OK(zx_vmo_read(vmo, seen, 0, 5));
+  CHECK(memcmp(seen, "paged", 5) == 0);
+  // FAIL takes a sign-extended status; a zero-extended one is refused.
+  CHECK_STATUS(zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, ZX_PAGE_SIZE,
+                                 (uint64_t)(uint32_t)ZX_ERR_IO),
+               ZX_ERR_INVALID_ARGS);
+  CHECK_OK(zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, ZX_PAGE_SIZE,
+                             (uint64_t)(int64_t)ZX_ERR_IO));
+  zx_info_vmo_t info;
+  CHECK_OK(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  CHECK(info.flags & ZX_INFO_VMO_PAGER_BACKED);
+  CHECK_OK(zx_pager_detach_vmo(pager, vmo));
+  zx_port_packet_t packet;
+  CHECK_OK(zx_port_wait(port, 0, &packet));
+  CHECK(packet.key == 7 && packet.type == ZX_PKT_TYPE_PAGE_REQUEST);
+  CHECK(packet.page_request.command == ZX_PAGER_VMO_COMPLETE);
+  CHECK_STATUS(zx_vmo_read(vmo, seen, ZX_PAGE_SIZE, 5), ZX_ERR_BAD_STATE);
+  zx_handle_t handles[4] = {vmo, aux, port, pager};
+  CHECK_OK(zx_handle_close_many(handles, 4));
 }
 
 CASE(ports_queue_and_wait_in_order) {
@@ -600,7 +623,7 @@ static const struct test_case cases[] = {
     ENTRY(pin_and_unpin),
     ENTRY(pin_with_null_pmt_is_undone),
     ENTRY(contiguous_vmo),
-    ENTRY(pagers_are_not_supported),
+    ENTRY(pagers_supply_pages_and_report_requests),
     ENTRY(ports_queue_and_wait_in_order),
     ENTRY(event_signals),
     ENTRY(clock_and_sleep),

@@ -363,14 +363,27 @@ TEST_F(PinFixture, ContiguousVmoPinsContiguously) {
 
 // --- pagers, ports, events, time ---------------------------------------------------------------
 
-TEST(Pager, NotSupportedYet) {
+TEST(Pager, AReadBlocksUntilThePagerSuppliesThePage) {
   zx::pager pager;
-  EXPECT_STATUS(zx::pager::create(0, &pager), ZX_ERR_NOT_SUPPORTED);
-  EXPECT_FALSE(pager.is_valid());
+  ASSERT_OK(zx::pager::create(0, &pager));
   zx::port port;
   ASSERT_OK(zx::port::create(0, &port));
   zx::vmo vmo;
-  EXPECT_STATUS(pager.create_vmo(0, port, 1, kPage, &vmo), ZX_ERR_NOT_SUPPORTED);
+  ASSERT_OK(pager.create_vmo(0, port, 1, kPage, &vmo));
+  char seen[4] = {};
+  std::thread reader([&vmo, &seen] { EXPECT_OK(vmo.read(seen, 0, sizeof(seen))); });
+  zx_port_packet_t packet = {};
+  ASSERT_OK(port.wait(zx::time::infinite(), &packet));
+  EXPECT_EQ(packet.type, ZX_PKT_TYPE_PAGE_REQUEST);
+  EXPECT_EQ(packet.page_request.command, ZX_PAGER_VMO_READ);
+  EXPECT_EQ(packet.page_request.offset, 0u);
+  EXPECT_EQ(packet.page_request.length, kPage);
+  zx::vmo aux;
+  ASSERT_OK(zx::vmo::create(kPage, 0, &aux));
+  ASSERT_OK(aux.write("page", 0, 4));
+  ASSERT_OK(pager.supply_pages(vmo, 0, kPage, aux, 0));
+  reader.join();
+  EXPECT_EQ(memcmp(seen, "page", 4), 0);
 }
 
 TEST(Port, QueueFromAnotherThreadWakesTheWaiter) {

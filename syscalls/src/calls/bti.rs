@@ -130,7 +130,8 @@ impl ProcessCore {
         }
         // The PMT's handle slot is held first, so a full table pins and commits nothing.
         self.insert_made(Rights::INSPECT, || {
-            let (pins, addresses) = PinnedRange::pin(object, offset, size)?;
+            let (pins, addresses) =
+                PinnedRange::pin(object, offset, size, options & zx::ZX_BTI_PERM_WRITE != 0)?;
             out.copy_from_slice(&addresses[..needed]);
             let pmt = PmtObject::new(self.kernel().new_koid(), bti, pins);
             Ok(KernelObject::Pmt(Arc::new(pmt)))

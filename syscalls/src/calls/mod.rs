@@ -9,12 +9,6 @@ mod port;
 mod resource;
 mod vmo;
 
-/// The status of a call this version of zxemu does not emulate yet.
-pub(crate) fn not_emulated(call: &'static str) -> crate::Status {
-    tracing::warn!(call, "not emulated in this version: ZX_ERR_NOT_SUPPORTED");
-    crate::Status::NOT_SUPPORTED
-}
-
 /// How long a wait for `deadline` may last, seen at `now`: `None` for `ZX_TIME_INFINITE` (for
 /// ever), zero for a deadline at or before now (a poll).
 pub(crate) fn timeout_until(

@@ -34,6 +34,9 @@ fn vmo_info_record(object: &VmoObject, rights: Rights) -> zx::zx_info_vmo_t {
     if options.discardable {
         flags |= zx::ZX_INFO_VMO_DISCARDABLE;
     }
+    if vmo.is_pager_backed() {
+        flags |= zx::ZX_INFO_VMO_PAGER_BACKED;
+    }
     if let VmoKind::Snapshot { immutable } = object.kind {
         flags |= zx::ZX_INFO_VMO_IS_COW_CLONE;
         if immutable {

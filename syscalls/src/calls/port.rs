@@ -11,7 +11,11 @@ use crate::status::Status;
 use crate::zx::{self, zx_handle_t, zx_port_packet_t, zx_time_t};
 
 impl ProcessCore {
-    fn port(&self, handle: zx_handle_t, rights: Rights) -> Result<Arc<PortObject>, Status> {
+    pub(crate) fn port(
+        &self,
+        handle: zx_handle_t,
+        rights: Rights,
+    ) -> Result<Arc<PortObject>, Status> {
         match self.lookup(handle, zx::ZX_OBJ_TYPE_PORT, rights)? {
             (KernelObject::Port(held), _) => Ok(held.port.clone()),
             _ => Err(Status::WRONG_TYPE),

@@ -13,6 +13,8 @@ use crate::zx::{self, zx_handle_t};
 const CREATE_OPTIONS: u32 = zx::ZX_VMO_RESIZABLE | zx::ZX_VMO_DISCARDABLE | zx::ZX_VMO_UNBOUNDED;
 
 /// Decoded `vmo_create` options, checked in Zircon's order.
+const PAGE: u64 = zx_vm::PAGE_SIZE as u64;
+
 fn create_options(options: u32) -> Result<VmoOptions, Status> {
     if options & !CREATE_OPTIONS != 0 {
         return Err(Status::INVALID_ARGS);
@@ -172,6 +174,37 @@ impl ProcessCore {
         Ok(object.vmo.write(buffer, offset)?)
     }
 
+    /// `zx_vmo_set_stream_size`: a VMO with WRITE; physical or contiguous → `NOT_SUPPORTED`;
+    /// the same size → OK; past the VMO's size → `OUT_OF_RANGE`. The bytes between the old
+    /// and the new stream size read zero afterwards.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(8192, 0).unwrap();
+    /// p.vmo_set_stream_size(vmo, 5).unwrap();
+    /// assert_eq!(p.vmo_get_stream_size(vmo), Ok(5));
+    /// ```
+    #[instrument(level = "debug", skip(self), err(level = "debug", Display))]
+    pub fn vmo_set_stream_size(&self, vmo: zx_handle_t, size: u64) -> Result<(), Status> {
+        let (object, _) = self.vmo(vmo, Rights::WRITE)?;
+        Ok(object.vmo.set_stream_size(size)?)
+    }
+
+    /// `zx_vmo_get_stream_size`: a VMO with READ; what `ZX_PROP_VMO_CONTENT_SIZE` reads.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let vmo = p.vmo_create(10, 0).unwrap();
+    /// assert_eq!(p.vmo_get_stream_size(vmo), Ok(10));
+    /// ```
+    #[instrument(level = "trace", skip(self), err(level = "debug", Display))]
+    pub fn vmo_get_stream_size(&self, vmo: zx_handle_t) -> Result<u64, Status> {
+        let (object, _) = self.vmo(vmo, Rights::READ)?;
+        Ok(object.vmo.content_size())
+    }
+
     /// `zx_vmo_get_size`: needs no right.
     ///
     /// ```
@@ -244,8 +277,17 @@ impl ProcessCore {
             | zx::ZX_VMO_OP_CACHE_CLEAN
             | zx::ZX_VMO_OP_CACHE_CLEAN_INVALIDATE
             | zx::ZX_VMO_OP_CACHE_INVALIDATE => cache_op(vmo, offset, size),
-            zx::ZX_VMO_OP_PREFETCH => Ok(vmo.check_range(offset, size)?),
-            _ => Ok(()), // DONT_NEED and ALWAYS_NEED: hints, accepted for any range.
+            zx::ZX_VMO_OP_PREFETCH => Ok(vmo.prefetch(offset, size)?),
+            // In a pager-backed tree ALWAYS_NEED brings the (whole) pages in, and both hints
+            // check the range; elsewhere they are hints, accepted for any range.
+            zx::ZX_VMO_OP_ALWAYS_NEED if vmo.is_pager_backed() => {
+                let start = offset - offset % PAGE;
+                let end = offset.checked_add(size).ok_or(Status::OUT_OF_RANGE)?;
+                let end = end.checked_next_multiple_of(PAGE).ok_or(Status::OUT_OF_RANGE)?;
+                Ok(vmo.prefetch(start, end - start)?)
+            }
+            zx::ZX_VMO_OP_DONT_NEED if vmo.is_pager_backed() => Ok(vmo.check_range(offset, size)?),
+            _ => Ok(()),
         }
     }
 
@@ -290,7 +332,14 @@ impl ProcessCore {
         let child_options = VmoOptions { resizable, discardable: false };
         let (child, kind) = match child_type {
             ChildType::Snapshot => {
-                let child = parent.vmo.create_snapshot(koid, offset, size, child_options)?;
+                let pager_clone =
+                    parent.vmo.is_pager_backed() && options & zx::ZX_VMO_CHILD_SNAPSHOT == 0;
+                let child = if pager_clone {
+                    let modified = options & zx::ZX_VMO_CHILD_SNAPSHOT_MODIFIED != 0;
+                    parent.vmo.create_pager_clone(koid, offset, size, child_options, modified)?
+                } else {
+                    parent.vmo.create_snapshot(koid, offset, size, child_options)?
+                };
                 (child, VmoKind::Snapshot { immutable: no_write })
             }
             ChildType::Slice => (parent.vmo.create_slice(koid, offset, size)?, VmoKind::Slice),

@@ -41,13 +41,20 @@ impl Hierarchy {
     pub(crate) fn info(&self, node: NodeId) -> VmoInfo {
         let n = &self.nodes[node];
         let mut tally = Tally::default();
+        // A pager root's pages are charged to it alone, and never to the clones that see
+        // them (they are the pager's, not the clones').
+        let on_pager_root = self.is_pager_root(node);
         for (index, slot) in n.pages.iter() {
             if slot.frame().is_some() {
-                tally.add_page(self.count_viewers(node, index, usize::MAX));
+                let viewers =
+                    if on_pager_root { 1 } else { self.count_viewers(node, index, usize::MAX) };
+                tally.add_page(viewers);
             }
         }
         for (_, owner, at) in self.ancestor_pages(node, 0, n.size / PAGE) {
-            tally.add_page(self.count_viewers(owner, at, usize::MAX));
+            if !self.is_pager_root(owner) {
+                tally.add_page(self.count_viewers(owner, at, usize::MAX));
+            }
         }
         VmoInfo {
             size_bytes: n.size,

@@ -133,6 +133,8 @@ impl Node {
 pub(crate) struct Hierarchy {
     id: u64,
     pub(super) nodes: Slab<Node>,
+    /// For a pager-backed tree: its root and the root's pager state.
+    pub(super) pager: Option<Box<super::paged::PagerRoot>>,
 }
 
 pub(super) fn free_slot(allocator: &PageAllocator, slot: Slot) {
@@ -152,7 +154,7 @@ impl Hierarchy {
         let rounded = super::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
         let mut nodes = Slab::new();
         let node = nodes.insert(Node::visible(koid, rounded, size, options));
-        Ok((Hierarchy { id, nodes }, node))
+        Ok((Hierarchy { id, nodes, pager: None }, node))
     }
 
     pub(crate) fn id(&self) -> u64 {
@@ -289,6 +291,46 @@ impl Hierarchy {
         Ok(child_id)
     }
 
+    /// A child of `parent` that sees the parent's *current* content through the window
+    /// `[offset, offset + size)` until it writes a page (then it forks its own copy): the
+    /// unidirectional clone of a pager-backed tree. No hidden node, no page touched. The
+    /// caller has checked the child's extent with [`Hierarchy::check_root_extent`].
+    pub(crate) fn unidirectional_child(
+        &mut self,
+        parent: NodeId,
+        koid: u64,
+        offset: u64,
+        size: u64,
+        options: VmoOptions,
+    ) -> Result<NodeId, VmError> {
+        let rounded = super::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
+        let p = &self.nodes[parent];
+        let offset_pages = offset / PAGE;
+        let mut child = Node::visible(koid, rounded, size, options);
+        child.root_offset = p.root_offset.saturating_add(offset);
+        let limit = (rounded / PAGE).min((p.size / PAGE).saturating_sub(offset_pages));
+        child.parent = Some(ParentLink { node: parent, offset: offset_pages, limit });
+        let child_id = self.nodes.insert(child);
+        self.nodes[parent].children.push(child_id);
+        tracing::trace!(hierarchy = self.id, parent, child_id, "unidirectional clone");
+        Ok(child_id)
+    }
+
+    /// Whether `node`'s parent is a hidden node (it shares pages with a snapshot sibling).
+    pub(crate) fn parent_is_hidden(&self, node: NodeId) -> bool {
+        self.nodes[node].parent.is_some_and(|link| !self.nodes[link.node].is_visible())
+    }
+
+    /// Whether `node`'s parent is the pager root.
+    pub(crate) fn parent_is_pager_root(&self, node: NodeId) -> bool {
+        self.nodes[node].parent.is_some_and(|link| self.is_pager_root(link.node))
+    }
+
+    /// Whether `node` has children of its own.
+    pub(crate) fn has_children(&self, node: NodeId) -> bool {
+        !self.nodes[node].children.is_empty()
+    }
+
     /// A VMO operating on `node` is gone; the node goes when its last user does.
     pub(crate) fn remove_user(&mut self, allocator: &PageAllocator, node: NodeId) {
         let n = &mut self.nodes[node];
@@ -296,6 +338,15 @@ impl Hierarchy {
         if n.users > 0 {
             return;
         }
+        if self.is_pager_root(node) {
+            // A pager root outlives its handles while clones see through it: their unforked
+            // pages stay the pager's.
+            if self.nodes[node].children.is_empty() {
+                self.release_pager_root(allocator, node);
+            }
+            return;
+        }
+        let n = &mut self.nodes[node];
         if !n.children.is_empty() {
             // Children still see through it: it lives on, hidden.
             n.koid = None;
@@ -314,12 +365,28 @@ impl Hierarchy {
         }
     }
 
+    /// The whole pager-backed tree died (no handle, no clone): the root goes with its pages,
+    /// and the pager hears COMPLETE.
+    fn release_pager_root(&mut self, allocator: &PageAllocator, node: NodeId) {
+        let removed = self.nodes.remove(node);
+        let mut pages = removed.pages;
+        pages.remove_range(0, u64::MAX, |_, slot| free_slot(allocator, slot));
+        if let Some(pager) = self.pager.take() {
+            pager.source.tree_died();
+        }
+        tracing::trace!(hierarchy = self.id, node, "pager tree released");
+    }
+
     /// Restores the shape invariant at hidden node `node` after it lost a child: with no
     /// child it goes away, with one it merges into that child. Returns the node that now
     /// stands where `node` stood (for pruning above it), if any.
     fn collapse(&mut self, allocator: &PageAllocator, node: NodeId) -> Option<NodeId> {
         let n = &self.nodes[node];
         if n.is_visible() {
+            if self.is_pager_root(node) && n.users == 0 && n.children.is_empty() {
+                self.release_pager_root(allocator, node);
+                return None;
+            }
             return Some(node);
         }
         match n.children.len() {
@@ -600,7 +667,7 @@ impl Hierarchy {
         for (id, n) in &self.nodes {
             self.check_sharing(id, n, &at(id))?;
         }
-        Ok(())
+        self.check_pager().map_err(|e| format!("hierarchy {}: {e}", self.id))
     }
 
     fn check_node(
@@ -652,6 +719,7 @@ impl Hierarchy {
             ));
         }
         match (n.is_visible(), n.users > 0) {
+            (true, false) if self.is_pager_root(id) && !n.children.is_empty() => Ok(()),
             (true, false) => Err(format!("{where_}: visible node {id} without users")),
             (false, true) => Err(format!("{where_}: hidden node {id} with users")),
             _ => Ok(()),

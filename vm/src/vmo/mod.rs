@@ -7,16 +7,19 @@
 mod attribution;
 mod data;
 mod hierarchy;
+mod paged;
 mod pin;
 mod transfer;
 
 use crate::allocator::ZeroFill;
 use crate::error::VmError;
+use crate::pager::PageSource;
 use crate::sync::{
     Arc, AtomicU64, AtomicUsize, CachePadded, Mutex, Ordering, RwLock, RwLockWriteGuard,
 };
 use crate::vm::Vm;
 pub(crate) use hierarchy::{Hierarchy, NodeId};
+pub(crate) use paged::PagerRoot;
 pub use pin::MAX_PINS;
 pub use transfer::TransferStats;
 
@@ -163,6 +166,8 @@ pub struct FamilyNode {
 pub(crate) struct HierarchyCell {
     id: u64,
     state: CachePadded<RwLock<Hierarchy>>,
+    /// The page source of a pager-backed tree (fixed for the tree's life).
+    source: Option<Arc<PageSource>>,
 }
 
 impl HierarchyCell {
@@ -234,6 +239,7 @@ impl Vmo {
         let node = (node, hierarchy.published_size(node));
         let cell = Arc::new(HierarchyCell {
             id: hierarchy.id(),
+            source: hierarchy.pager().map(|p| p.source.clone()),
             state: CachePadded::new(RwLock::new(hierarchy)),
         });
         Vmo::on_node(vm, koid, cell, node, View::Own, options, 0, None)
@@ -250,6 +256,7 @@ impl Vmo {
         let cell = Arc::new(HierarchyCell {
             id: hierarchy.id(),
             state: CachePadded::new(RwLock::new(hierarchy)),
+            source: None,
         });
         Vmo::on_node(vm, koid, cell, node, View::Own, VmoOptions::default(), 0, Some(paddr))
     }
@@ -438,6 +445,19 @@ impl Vmo {
         if self.is_physical() || self.is_contiguous() {
             return Err(VmError::NotSupported);
         }
+        if self.is_pager_backed() {
+            // The zeroing is an OP_ZERO: it may ask the pager, so no lock is held across it.
+            let size = self.size();
+            if content_size < size {
+                self.zero_paged(
+                    self.to_node(content_size, size - content_size)?,
+                    size - content_size,
+                )?;
+            }
+            self.set_content_size(content_size);
+            self.set_modified();
+            return Ok(());
+        }
         let allocator = self.vm.allocator();
         self.with(|h| {
             // Read under the hierarchy lock, which every resize holds.
@@ -453,6 +473,47 @@ impl Vmo {
         })?;
         if matches!(self.view, View::Slice { .. }) {
             *self.slice_content_size.lock() = content_size;
+        }
+        Ok(())
+    }
+
+    /// `zx_vmo_set_stream_size`: physical or contiguous → `NotSupported`; the same size →
+    /// done; past the VMO's size → `OutOfRange`. Then the bytes between the old and the new
+    /// stream size read zero (on a pager VMO: see `docs/reference.md` §9), and the stream
+    /// size (the content size) is `size`.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// vmo.write(&[7; 8], 0).unwrap();
+    /// vmo.set_stream_size(2).unwrap();
+    /// vmo.set_stream_size(8).unwrap();
+    /// let mut seen = [1; 8];
+    /// vmo.read(&mut seen, 0).unwrap();
+    /// assert_eq!(seen, [7, 7, 0, 0, 0, 0, 0, 0]);
+    /// assert_eq!(vmo.content_size(), 8);
+    /// ```
+    pub fn set_stream_size(&self, size: u64) -> Result<(), VmError> {
+        if self.is_physical() || self.is_contiguous() {
+            return Err(VmError::NotSupported);
+        }
+        let old = self.content_size();
+        if old == size {
+            return Ok(());
+        }
+        if size > self.size() {
+            return Err(VmError::OutOfRange);
+        }
+        if self.is_pager_backed() && self.view == View::Own && self.is_on_pager_root() {
+            return self.set_stream_size_paged(old, size);
+        }
+        let (low, high) = (old.min(size), old.max(size).min(self.size()));
+        if high > low {
+            self.zero(low, high - low)?;
+        }
+        self.set_content_size(size);
+        if self.is_pager_backed() {
+            self.set_modified();
         }
         Ok(())
     }
@@ -500,6 +561,9 @@ impl Vmo {
             self.vm.device().read(base + offset, buffer);
             return Ok(());
         }
+        if self.is_pager_backed() {
+            return self.read_paged(buffer, offset);
+        }
         let allocator = self.vm.allocator();
         self.with_shared(|h| h.read(allocator, self.node, buffer, offset))
     }
@@ -519,6 +583,9 @@ impl Vmo {
             self.vm.device().write(base + offset, buffer);
             return Ok(());
         }
+        if self.is_pager_backed() {
+            return self.write_paged(buffer, offset);
+        }
         let allocator = self.vm.allocator();
         self.with(|h| h.write(allocator, self.node, buffer, offset))
     }
@@ -534,6 +601,12 @@ impl Vmo {
     pub fn set_size(&self, size: u64) -> Result<(), VmError> {
         if !self.options.resizable || matches!(self.view, View::Slice { .. }) {
             return Err(VmError::Unavailable);
+        }
+        if self.is_pager_backed() {
+            if self.with_shared(|h| h.pager().is_some_and(|p| p.unbounded)) {
+                return Err(VmError::Unavailable);
+            }
+            return self.set_size_paged(size);
         }
         let allocator = self.vm.allocator();
         self.with(|h| h.set_size(allocator, self.node, size))
@@ -551,6 +624,9 @@ impl Vmo {
     pub fn commit(&self, offset: u64, len: u64) -> Result<(), VmError> {
         let offset = self.to_node(offset, len)?;
         self.refuse_physical(offset, len)?;
+        if self.is_pager_backed() {
+            return self.commit_paged(offset, len, false, &mut |_| Ok(()));
+        }
         let allocator = self.vm.allocator();
         self.with(|h| h.commit(allocator, self.node, offset, len))
     }
@@ -568,6 +644,11 @@ impl Vmo {
     pub fn decommit(&self, offset: u64, len: u64) -> Result<(), VmError> {
         let offset = self.to_node(offset, len)?;
         self.refuse_physical(offset, len)?;
+        if self.is_pager_backed() {
+            // In place of the copy-on-write check: nothing of a pager tree decommits.
+            self.check_node_range(offset, len)?;
+            return if len == 0 { Ok(()) } else { Err(VmError::NotSupported) };
+        }
         let allocator = self.vm.allocator();
         self.with(|h| h.decommit(allocator, self.node, offset, len))
     }
@@ -586,6 +667,9 @@ impl Vmo {
     pub fn zero(&self, offset: u64, len: u64) -> Result<(), VmError> {
         let offset = self.to_node(offset, len)?;
         self.refuse_physical(offset, len)?;
+        if self.is_pager_backed() {
+            return self.zero_paged(offset, len);
+        }
         let allocator = self.vm.allocator();
         self.with(|h| h.zero(allocator, self.node, offset, len))
     }
@@ -650,6 +734,20 @@ impl Vmo {
     /// vm.check_invariants().unwrap();
     /// ```
     pub fn pin(&self, offset: u64, len: u64) -> Result<Vec<u64>, VmError> {
+        self.pin_for(offset, len, false)
+    }
+
+    /// [`Vmo::pin`] for a device that will write (`writable`): in a pager-backed tree the
+    /// pages of the pager VMO also turn Dirty (after DIRTY requests under TRAP_DIRTY) and the
+    /// VMO is marked modified.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// assert_eq!(vmo.pin_for(0, 4096, true).unwrap().len(), 1);
+    /// vmo.unpin(0, 4096);
+    /// ```
+    pub fn pin_for(&self, offset: u64, len: u64, writable: bool) -> Result<Vec<u64>, VmError> {
         if offset % PAGE != 0 || len % PAGE != 0 {
             return Err(VmError::InvalidArgs);
         }
@@ -664,6 +762,16 @@ impl Vmo {
                     Ok::<_, VmError>(())
                 })?;
                 (first..end).map(|i| base + i * PAGE).collect()
+            }
+            None if self.is_pager_backed() => {
+                let allocator = self.vm.allocator();
+                let mut addresses = Vec::new();
+                self.commit_paged(offset, len, writable, &mut |h| {
+                    addresses = h.pin(allocator, self.node, first, end)?;
+                    self.vm.pins_changed(end - first, 0);
+                    Ok(())
+                })?;
+                addresses
             }
             None => {
                 let allocator = self.vm.allocator();
@@ -796,13 +904,72 @@ impl Vmo {
         if offset % PAGE != 0 || offset.checked_add(size).is_none() || self.is_contiguous() {
             return Err(VmError::InvalidArgs);
         }
-        if self.is_physical() || self.is_slice() {
+        if self.is_physical() || self.is_slice() || self.is_pager_backed() {
             return Err(VmError::NotSupported);
         }
         let rounded = round_up_to_page(size).ok_or(VmError::OutOfRange)?;
         let node = self.with(|h| {
             if h.has_pinned_pages(self.node) {
                 return Err(VmError::BadState);
+            }
+            h.check_root_extent(self.node, offset, rounded)?;
+            let node = h.snapshot(self.node, koid, offset, size, options)?;
+            Ok((node, h.published_size(node)))
+        })?;
+        Ok(self.register_child(koid, node, View::Own, options, 0))
+    }
+
+    /// Creates a SNAPSHOT_AT_LEAST_ON_WRITE (`modified` false) or SNAPSHOT_MODIFIED child of
+    /// a VMO in a pager-backed tree. Of the pager VMO (or its slice or reference), and ALOW of
+    /// a unidirectional clone (or its slice), the child is *unidirectional*: it sees the
+    /// current content of the nearest ancestor holding a page until it writes that page.
+    /// Otherwise it is a snapshot through a hidden node, with these checks in order: a slice
+    /// → `NotSupported`; a pinned page → `BadState`; children of its own, or a parent that is
+    /// neither the pager VMO nor hidden → `NotSupported`. Offsets are checked as for
+    /// [`Vmo::create_snapshot`].
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(0, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// assert!(vmo.create_pager_clone(2, 0, 4096, Default::default(), false).is_err());
+    /// ```
+    pub fn create_pager_clone(
+        &self,
+        koid: u64,
+        offset: u64,
+        size: u64,
+        options: VmoOptions,
+        modified: bool,
+    ) -> Result<Arc<Vmo>, VmError> {
+        if offset % PAGE != 0 || offset.checked_add(size).is_none() {
+            return Err(VmError::InvalidArgs);
+        }
+        if !self.is_pager_backed() {
+            return Err(VmError::NotSupported);
+        }
+        let rounded = round_up_to_page(size).ok_or(VmError::OutOfRange)?;
+        let base = match self.view {
+            View::Slice { offset: base, .. } => base,
+            View::Own | View::Reference => 0,
+        };
+        let node = self.with(|h| {
+            let on_root = h.is_pager_root(self.node);
+            let unidirectional = on_root || (!modified && !h.parent_is_hidden(self.node));
+            let at = base.checked_add(offset).ok_or(VmError::InvalidArgs)?;
+            if unidirectional {
+                h.check_root_extent(self.node, at, rounded)?;
+                let node = h.unidirectional_child(self.node, koid, at, size, options)?;
+                return Ok((node, h.published_size(node)));
+            }
+            if self.is_slice() {
+                return Err(VmError::NotSupported);
+            }
+            if h.has_pinned_pages(self.node) {
+                return Err(VmError::BadState);
+            }
+            let parent_ok = h.parent_is_pager_root(self.node) || h.parent_is_hidden(self.node);
+            if h.has_children(self.node) || !parent_ok {
+                return Err(VmError::NotSupported);
             }
             h.check_root_extent(self.node, offset, rounded)?;
             let node = h.snapshot(self.node, koid, offset, size, options)?;

@@ -60,19 +60,22 @@ impl Sides<'_> {
     }
 }
 
-/// One side of a transfer, in its node's coordinates.
-struct Side {
+/// One side of a transfer (or the aux side of a supply), in its node's coordinates.
+pub(super) struct Side {
     node: NodeId,
     first: u64,
     end: u64,
 }
 
 impl Hierarchy {
-    /// The per-side checks that need the lock: the range (`OutOfRange`), then a pinned page
-    /// in it (`BadState`). Pager-backed VMOs, which would be `NotSupported` here, do not
-    /// exist in this version.
+    /// The per-side checks that need the lock: the range (`OutOfRange`), the root of a
+    /// pager-backed tree (`NotSupported`; a clone in such a tree is an ordinary VMO), then a
+    /// pinned page in it (`BadState`).
     fn check_transfer_side(&self, node: NodeId, offset: u64, len: u64) -> Result<Side, VmError> {
         let end = self.check_range(node, offset, len)?;
+        if self.is_pager_root(node) {
+            return Err(VmError::NotSupported);
+        }
         let side = Side { node, first: offset / PAGE, end: end / PAGE };
         let n = &self.nodes[node];
         let pinned =
@@ -144,6 +147,26 @@ impl Hierarchy {
         self.free_if_unseen(allocator, &before);
     }
 
+    /// The aux side of a supply: the range (`OutOfRange`), then a pinned page (`BadState`).
+    pub(super) fn supply_side(&self, node: NodeId, offset: u64, len: u64) -> Result<Side, VmError> {
+        self.check_transfer_side(node, offset, len)
+    }
+
+    /// Frames a supply from `side` must allocate (pages a snapshot relative still sees).
+    pub(super) fn copies_for(&self, side: &Side) -> usize {
+        self.copies_needed(side)
+    }
+
+    /// Empties the aux range as a transfer's source is emptied, returning its pages.
+    pub(super) fn take_for_supply(
+        &mut self,
+        allocator: &PageAllocator,
+        side: &Side,
+        spare: &mut Vec<Frame>,
+    ) -> PageList {
+        self.take_pages(allocator, side, spare, &mut TransferStats::default())
+    }
+
     /// Puts zero markers wherever an ancestor still shows through in the side's range, and
     /// frees the ancestor pages nobody sees any more. Returns the markers placed.
     fn hide_ancestors(&mut self, allocator: &PageAllocator, side: &Side) -> u64 {
@@ -198,6 +221,23 @@ impl Vmo {
         if offset % PAGE != 0 || len % PAGE != 0 || src_offset % PAGE != 0 {
             return Err(VmError::InvalidArgs);
         }
+        loop {
+            match self.transfer_once(offset, len, src, src_offset) {
+                Err(VmError::ShouldWait) => src.bring_in_for_transfer(src_offset, len)?,
+                result => return result,
+            }
+        }
+    }
+
+    /// One attempt: `ShouldWait` when a clone source in a pager-backed tree shows absent
+    /// pages (they are brought in, with no lock held, before the next attempt).
+    fn transfer_once(
+        &self,
+        offset: u64,
+        len: u64,
+        src: &Vmo,
+        src_offset: u64,
+    ) -> Result<TransferStats, VmError> {
         let allocator = self.vm.allocator();
         if Arc::ptr_eq(&self.cell, &src.cell) {
             let mut h = self.cell.lock();
@@ -233,6 +273,12 @@ impl Vmo {
     ) -> Result<TransferStats, VmError> {
         let src_side = src.transfer_side(sides.src(), src_offset, len)?;
         let dst_side = self.transfer_side(sides.dst(), offset, len)?;
+        let src_tree = sides.src();
+        if src_tree.pager().is_some()
+            && src_tree.read_need(src_side.node, src_side.first, src_side.end, false).is_some()
+        {
+            return Err(VmError::ShouldWait);
+        }
         let one_page = src_side.end - src_side.first == 1;
         if one_page && sides.src().is_root(src_side.node) && sides.dst().is_root(dst_side.node) {
             return Ok(move_one_page(&mut sides, allocator, &src_side, &dst_side));
@@ -283,7 +329,7 @@ fn move_one_page(
     stats
 }
 
-fn order<'a>(
+pub(super) fn order<'a>(
     a: &'a Arc<HierarchyCell>,
     b: &'a Arc<HierarchyCell>,
 ) -> (&'a HierarchyCell, &'a HierarchyCell) {

@@ -23,6 +23,27 @@ __BEGIN_CDECLS
 
 // zx_pager_op_range operations.
 #define ZX_PAGER_OP_FAIL ((uint32_t)1u)
+#define ZX_PAGER_OP_DIRTY ((uint32_t)2u)
+#define ZX_PAGER_OP_WRITEBACK_BEGIN ((uint32_t)3u)
+#define ZX_PAGER_OP_WRITEBACK_END ((uint32_t)4u)
+
+// zx_vmo_dirty_range_t options, pager VMO stats, and zx_pager_query_vmo_stats options.
+#define ZX_VMO_DIRTY_RANGE_IS_ZERO ((uint64_t)1u)
+#define ZX_PAGER_VMO_STATS_MODIFIED ((uint32_t)1u)
+#define ZX_PAGER_RESET_VMO_STATS ((uint32_t)1u)
+
+// Emulator only: the default pager timeout (300 s).
+#define ZX_PAGER_TIMEOUT_DEFAULT_NS ((uint64_t)300000000000u)
+
+typedef struct zx_vmo_dirty_range {
+  uint64_t offset;
+  uint64_t length;
+  uint64_t options;
+} zx_vmo_dirty_range_t;
+
+typedef struct zx_pager_vmo_stats {
+  uint32_t modified;
+} zx_pager_vmo_stats_t;
 
 typedef union zx_packet_user {
   uint64_t u64[4];
