@@ -19,6 +19,7 @@
 use std::collections::BTreeMap;
 
 use super::hierarchy::{free_slot, Hierarchy, NodeId, PAGE};
+use super::transfer::Sides;
 use super::{View, Vmo};
 use crate::allocator::{PageAllocator, ZeroFill};
 use crate::arena::Frame;
@@ -681,26 +682,44 @@ impl Vmo {
         if aux.is_pager_backed() {
             aux.bring_in(aux_node_offset, len)?;
         }
-        let allocator = self.vm.allocator();
+        if Arc::ptr_eq(&aux.cell, &self.cell) {
+            // A clone of this very VMO as aux: one tree, one lock.
+            let mut h = self.cell.lock();
+            return self.supply_locked(Sides::One(&mut h), offset, len, aux, aux_node_offset);
+        }
+        // Lock order: of two hierarchies, the one with the lower id first.
         let (first, second) = super::transfer::order(&aux.cell, &self.cell);
         let mut first_guard = first.lock();
         let mut second_guard = second.lock();
-        let (aux_h, root_h) = if first.id() == aux.cell.id() {
-            (&mut *first_guard, &mut *second_guard)
+        let sides = if first.id() == aux.cell.id() {
+            Sides::Two { src: &mut first_guard, dst: &mut second_guard }
         } else {
-            (&mut *second_guard, &mut *first_guard)
+            Sides::Two { src: &mut second_guard, dst: &mut first_guard }
         };
-        let side = aux_h.supply_side(aux.node, aux_node_offset, len)?;
-        let end = root_h.check_range(self.node, offset, len)?;
+        self.supply_locked(sides, offset, len, aux, aux_node_offset)
+    }
+
+    /// The checks of a supply that need the locks, then the move (which cannot fail).
+    fn supply_locked(
+        &self,
+        mut sides: Sides<'_>,
+        offset: u64,
+        len: u64,
+        aux: &Vmo,
+        aux_node_offset: u64,
+    ) -> Result<(), VmError> {
+        let allocator = self.vm.allocator();
+        let side = sides.src().supply_side(aux.node, aux_node_offset, len)?;
+        let end = sides.dst().check_range(self.node, offset, len)?;
         if self.source().is_detached() {
             return Err(VmError::BadState);
         }
-        let copies = aux_h.copies_for(&side);
+        let copies = sides.src().copies_for(&side);
         let mut spare = allocator.alloc_many(copies, ZeroFill::No)?;
-        let taken = aux_h.take_for_supply(allocator, &side, &mut spare);
+        let taken = sides.src().take_for_supply(allocator, &side, &mut spare);
         allocator.free_all(spare);
-        let filled =
-            root_h.supply_into_root(allocator, offset / PAGE, end / PAGE - offset / PAGE, taken);
+        let pages = end / PAGE - offset / PAGE;
+        let filled = sides.dst().supply_into_root(allocator, offset / PAGE, pages, taken);
         tracing::debug!(offset, len, filled = filled.len(), "supply");
         self.source().resolve(RequestKind::Read, &filled);
         Ok(())
@@ -738,11 +757,11 @@ impl Vmo {
     pub fn dirty_range(&self, offset: u64, len: u64) -> Result<(), VmError> {
         let allocator = self.vm.allocator();
         let mut h = self.cell.state.write();
+        let raw_end = offset.checked_add(len).ok_or(VmError::OutOfRange)?;
         if !h.pager().is_some_and(|p| p.trap_dirty) {
             return Err(VmError::NotSupported);
         }
         let size_pages = h.nodes[self.node].size / PAGE;
-        let raw_end = offset.checked_add(len).ok_or(VmError::OutOfRange)?;
         let (first, end) = (offset / PAGE, raw_end.div_ceil(PAGE));
         if raw_end > size_pages * PAGE {
             self.source().nudge_dirty(first, size_pages);

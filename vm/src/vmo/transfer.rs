@@ -38,21 +38,21 @@ pub struct TransferStats {
     pub released: u64,
 }
 
-/// The one or two hierarchies a transfer works on, borrowed one side at a time.
-enum Sides<'a> {
+/// The one or two hierarchies a transfer (or a supply) works on, borrowed one side at a time.
+pub(super) enum Sides<'a> {
     One(&'a mut Hierarchy),
     Two { src: &'a mut Hierarchy, dst: &'a mut Hierarchy },
 }
 
 impl Sides<'_> {
-    fn src(&mut self) -> &mut Hierarchy {
+    pub(super) fn src(&mut self) -> &mut Hierarchy {
         match self {
             Sides::One(h) => h,
             Sides::Two { src, .. } => src,
         }
     }
 
-    fn dst(&mut self) -> &mut Hierarchy {
+    pub(super) fn dst(&mut self) -> &mut Hierarchy {
         match self {
             Sides::One(h) => h,
             Sides::Two { dst, .. } => dst,
