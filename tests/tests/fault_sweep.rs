@@ -276,7 +276,37 @@ fn page_by_page_forks(r: &mut Run) -> Result<(), Stop> {
     Ok(())
 }
 
-const SEQUENCES: [(&str, Sequence); 7] = [
+/// A pager VMO through supply (copying aux pages a snapshot still shares, and markers for
+/// uncommitted ones), OP_DIRTY of markers, a writable pin, and clones that fork. A pager VMO
+/// joins the visible set only once every page is present (reading an absent page would wait
+/// for a pager nobody runs).
+fn pager_trees(r: &mut Run) -> Result<(), Stop> {
+    let pager = r.step("pager_create", |p| p.pager_create(0))?;
+    r.others.push(pager);
+    let port = r.step("port_create", |p| p.port_create(0))?;
+    r.others.push(port);
+    let options = ZX_VMO_TRAP_DIRTY;
+    let vmo = r.step("pager_create_vmo", |p| p.pager_create_vmo(pager, options, port, 1, 6 * P))?;
+    r.others.push(vmo);
+    let aux = r.vmo(6 * P, 0)?;
+    r.write(aux, 0, 4 * P as usize, 8)?;
+    let _shares = r.child(aux, ZX_VMO_CHILD_SNAPSHOT, 0, 2 * P)?;
+    r.step("pager_supply_pages", |p| p.pager_supply_pages(pager, vmo, 0, 6 * P, aux, 0))?;
+    r.others.retain(|&h| h != vmo);
+    r.vmos.push(vmo);
+    r.step("OP_DIRTY", |p| p.pager_op_range(pager, ZX_PAGER_OP_DIRTY, vmo, 3 * P, 3 * P, 0))?;
+    let clone = r.child(vmo, ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 0, 6 * P)?;
+    r.write(clone, P - 10, 20, 9)?;
+    r.op(clone, ZX_VMO_OP_COMMIT, 0, 6 * P)?;
+    let snapshot = r.child(clone, ZX_VMO_CHILD_SNAPSHOT_MODIFIED, 0, 6 * P)?;
+    r.write(snapshot, 0, 3 * P as usize, 10)?;
+    // A writable pin of pages OP_DIRTY made Dirty (others would ask DIRTY under TRAP_DIRTY).
+    let bti = r.device();
+    r.pin(bti, vmo, 3 * P, 2 * P)
+}
+
+const SEQUENCES: [(&str, Sequence); 8] = [
+    ("pager_trees", pager_trees),
     ("page-by-page forks", page_by_page_forks),
     ("writes into snapshot trees", writes_into_snapshot_trees),
     ("commits and zeroes", commits_and_zeroes),

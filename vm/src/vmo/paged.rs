@@ -408,8 +408,18 @@ impl Vmo {
             }
             Ok(Attempt::Done(()))
         });
-        if result.is_err() && done < len {
-            // Write what of the failing chunk needs nothing more from the pager.
+        let pager_refused = matches!(
+            result,
+            Err(VmError::Io
+                | VmError::IoDataIntegrity
+                | VmError::BadState
+                | VmError::NoSpace
+                | VmError::BufferTooSmall)
+        );
+        if pager_refused && done < len {
+            // The pager failed a page of this chunk: write what of it needs nothing more from
+            // the pager (the pages before the failed one). Other errors leave the chunk as it
+            // was (NO_MEMORY promises all or nothing).
             let mut h = self.cell.state.write();
             let position = offset + done;
             let chunk_end = ((position / PAGE + WRITE_CHUNK_PAGES) * PAGE).min(offset + len);
