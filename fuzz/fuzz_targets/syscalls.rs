@@ -2,7 +2,8 @@
 //! arguments against one small kernel (256 pages of RAM) and two processes.
 //!
 //! It reaches far offsets (near `u64::MAX` and `MAX_SIZE`), long chains of snapshot-and-close,
-//! handle values of the other process, and the allocation-failure injector.
+//! handle values of the other process, the allocation-failure injector, ports, and pagers
+//! (with a 1 ns pager timeout, so an access to an absent page gives up at once).
 //!
 //! Checks: no call panics and no call returns `ZX_ERR_INTERNAL`; `kmem_stats` adds up after
 //! every call; after the sequence `check_invariants()` is Ok; after every handle is closed (PMTs
@@ -267,6 +268,55 @@ enum Op {
     PortWait {
         port: H,
     },
+    PagerCreate {
+        options: Bits,
+    },
+    PagerCreateVmo {
+        pager: H,
+        options: Bits,
+        port: H,
+        key: u64,
+        size: N,
+    },
+    PagerDetachVmo {
+        pager: H,
+        vmo: H,
+    },
+    PagerSupplyPages {
+        pager: H,
+        vmo: H,
+        offset: N,
+        length: N,
+        aux: H,
+        aux_offset: N,
+    },
+    /// `data`: a status sign-extended (`fail_status`), or raw.
+    PagerOpRange {
+        pager: H,
+        op: u8,
+        vmo: H,
+        offset: N,
+        length: N,
+        fail_status: Option<i8>,
+        data: u64,
+    },
+    PagerQueryDirtyRanges {
+        pager: H,
+        vmo: H,
+        offset: N,
+        length: N,
+        records: u8,
+    },
+    PagerQueryVmoStats {
+        pager: H,
+        vmo: H,
+        options: Bits,
+        buffer: u8,
+    },
+    VmoSetStreamSize {
+        vmo: H,
+        size: N,
+    },
     ProcessSelf,
     RootResource,
     IommuCreate {
@@ -394,7 +444,9 @@ impl State {
                     .iter()
                     .copied()
                     .filter(|&h| {
-                        self.procs[p].object_get_info_handle_basic(h).is_ok_and(|b| b.type_ == wanted)
+                        self.procs[p]
+                            .object_get_info_handle_basic(h)
+                            .is_ok_and(|b| b.type_ == wanted)
                     })
                     .collect();
                 pick_from(&of_type, i)
@@ -580,9 +632,78 @@ impl State {
                 let port = self.pick(p, port);
                 let r = pr.port_wait(port, ZX_TIME_INFINITE_PAST);
                 if let Ok(packet) = &r {
-                    assert_eq!(packet.type_, ZX_PKT_TYPE_USER, "only user packets are queued");
+                    let kind = packet.type_;
+                    assert!(kind == ZX_PKT_TYPE_USER || kind == ZX_PKT_TYPE_PAGE_REQUEST, "{kind}");
                 }
                 (format!("port_wait({port:#x}, past) -> {r:?}"), raw(&r))
+            }
+            Op::PagerCreate { options } => {
+                let options = options.get();
+                let r = pr.pager_create(options);
+                self.add(p, &r);
+                (format!("pager_create({options:#x}) -> {r:?}"), raw(&r))
+            }
+            Op::PagerCreateVmo { pager, options, port, key, size } => {
+                let (pager, options, port, size) =
+                    (self.pick(p, pager), options.get(), self.pick(p, port), size.get());
+                let r = pr.pager_create_vmo(pager, options, port, key, size);
+                self.add(p, &r);
+                let desc = format!(
+                    "pager_create_vmo({pager:#x}, {options:#x}, {port:#x}, {key}, {size:#x})"
+                );
+                (format!("{desc} -> {r:?}"), raw(&r))
+            }
+            Op::PagerDetachVmo { pager, vmo } => {
+                let (pager, vmo) = (self.pick(p, pager), self.pick(p, vmo));
+                let r = pr.pager_detach_vmo(pager, vmo);
+                (format!("pager_detach_vmo({pager:#x}, {vmo:#x}) -> {r:?}"), raw(&r))
+            }
+            Op::PagerSupplyPages { pager, vmo, offset, length, aux, aux_offset } => {
+                let (pager, vmo, aux) = (self.pick(p, pager), self.pick(p, vmo), self.pick(p, aux));
+                let (offset, length, aux_offset) = (offset.get(), length.get(), aux_offset.get());
+                let r = pr.pager_supply_pages(pager, vmo, offset, length, aux, aux_offset);
+                let desc = format!(
+                    "pager_supply_pages({pager:#x}, {vmo:#x}, {offset:#x}, {length:#x}, {aux:#x}, {aux_offset:#x})"
+                );
+                (format!("{desc} -> {r:?}"), raw(&r))
+            }
+            Op::PagerOpRange { pager, op, vmo, offset, length, fail_status, data } => {
+                let (pager, vmo) = (self.pick(p, pager), self.pick(p, vmo));
+                let (op, offset, length) = (u32::from(op % 6), offset.get(), length.get());
+                let data = fail_status.map_or(data, |s| i64::from(s) as u64);
+                let r = pr.pager_op_range(pager, op, vmo, offset, length, data);
+                let desc = format!(
+                    "pager_op_range({pager:#x}, {op}, {vmo:#x}, {offset:#x}, {length:#x}, {data:#x})"
+                );
+                (format!("{desc} -> {r:?}"), raw(&r))
+            }
+            Op::PagerQueryDirtyRanges { pager, vmo, offset, length, records } => {
+                let (pager, vmo, offset, length) =
+                    (self.pick(p, pager), self.pick(p, vmo), offset.get(), length.get());
+                let mut buffer = vec![zx_vmo_dirty_range_t::default(); usize::from(records % 8)];
+                let r = pr.pager_query_dirty_ranges(pager, vmo, offset, length, &mut buffer);
+                if let Ok((actual, avail)) = r {
+                    assert_eq!(actual, avail.min(buffer.len()), "actual is what fits");
+                }
+                let desc = format!(
+                    "pager_query_dirty_ranges({pager:#x}, {vmo:#x}, {offset:#x}, {length:#x})"
+                );
+                (format!("{desc} -> {r:?}"), raw(&r))
+            }
+            Op::PagerQueryVmoStats { pager, vmo, options, buffer } => {
+                let (pager, vmo, options) = (self.pick(p, pager), self.pick(p, vmo), options.get());
+                let mut bytes = vec![0u8; usize::from(buffer % 8)];
+                let r = pr.pager_query_vmo_stats(pager, vmo, options, &mut bytes);
+                let desc = format!(
+                    "pager_query_vmo_stats({pager:#x}, {vmo:#x}, {options:#x}, [{}])",
+                    bytes.len()
+                );
+                (format!("{desc} -> {r:?}"), raw(&r))
+            }
+            Op::VmoSetStreamSize { vmo, size } => {
+                let (vmo, size) = (self.pick(p, vmo), size.get());
+                let r = pr.vmo_set_stream_size(vmo, size);
+                (format!("vmo_set_stream_size({vmo:#x}, {size:#x}) -> {r:?}"), raw(&r))
             }
             Op::ProcessSelf => {
                 let h = pr.process_self();
@@ -806,6 +927,9 @@ fuzz_target!(|calls: Vec<Call>| {
     let config = KernelConfig {
         memory_bytes: RAM_PAGES * P,
         handle_seed: Some(0x5EED),
+        // A call that meets an absent page of a pager VMO gives up at once (no pager thread
+        // runs here): the request is made, then withdrawn, and the call says TIMED_OUT.
+        pager_timeout_ns: 1,
         ..KernelConfig::default()
     };
     let device_base = config.device_memory_base;
