@@ -259,3 +259,21 @@ fn stream_size_changes_make_dirty_zeros_and_untracked_pages() {
     assert_eq!(ok!(f.p.pager_query_vmo_stats_typed(f.pager, vmo, 0)).modified, 1);
     f.check();
 }
+
+#[test]
+fn resizing_a_clone_leaves_the_pager_vmos_states_alone() {
+    let f = Pager::new();
+    let vmo = f.vmo(4, 0);
+    f.supply(vmo, 0, 4, 1);
+    ok!(f.p.vmo_write(vmo, &[2], 3 * P));
+    let clone = child(&f.p, vmo, ALOW | ZX_VMO_CHILD_RESIZABLE, 0, 4 * P);
+    ok!(f.p.pager_query_vmo_stats_typed(f.pager, vmo, ZX_PAGER_RESET_VMO_STATS));
+    ok!(f.p.vmo_set_size(clone, P));
+    ok!(f.p.vmo_set_size(clone, 6 * P));
+    assert_eq!(read_vec(&f.p, clone, 5 * P, 1), vec![0]);
+    let mut records = [zx_vmo_dirty_range_t::default(); 4];
+    let (actual, _) = ok!(f.p.pager_query_dirty_ranges(f.pager, vmo, 0, 4 * P, &mut records));
+    assert_eq!((actual, records[0].offset, records[0].options), (1, 3 * P, 0));
+    assert_eq!(ok!(f.p.pager_query_vmo_stats_typed(f.pager, vmo, 0)).modified, 0);
+    f.check();
+}

@@ -455,7 +455,9 @@ impl Vmo {
                 )?;
             }
             self.set_content_size(content_size);
-            self.set_modified();
+            if self.is_on_pager_root() {
+                self.set_modified();
+            }
             return Ok(());
         }
         let allocator = self.vm.allocator();
@@ -512,7 +514,7 @@ impl Vmo {
             self.zero(low, high - low)?;
         }
         self.set_content_size(size);
-        if self.is_pager_backed() {
+        if self.is_on_pager_root() {
             self.set_modified();
         }
         Ok(())

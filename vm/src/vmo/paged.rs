@@ -602,6 +602,10 @@ impl Vmo {
                 }
             }
             h.set_size(allocator, self.node, size)?;
+            if !h.is_pager_root(self.node) {
+                // A clone resizes as any copy-on-write child does; R's states are not its own.
+                return Ok(Attempt::Done(()));
+            }
             let new_pages = size.div_ceil(PAGE);
             h.forget_states_from(new_pages);
             for index in old_pages..new_pages {
