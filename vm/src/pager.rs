@@ -140,6 +140,11 @@ struct Request {
 }
 
 impl Request {
+    fn is_counted(&self, page: u64) -> bool {
+        let bit = page - self.start;
+        self.counted[(bit / 64) as usize] & (1u64 << (bit % 64)) != 0
+    }
+
     fn count(&mut self, page: u64) -> bool {
         let bit = page - self.start;
         let (word, mask) = ((bit / 64) as usize, 1u64 << (bit % 64));
@@ -223,6 +228,14 @@ impl PageSource {
         let mut state = self.state.lock();
         let waiter = waiter.unwrap_or_default();
         let previous = waiter.registered();
+        // A failure decided while the waiter was awake (after an early wake) still counts.
+        let pending = waiter.state.lock().status;
+        if let Some(status) = pending {
+            if let Some(at) = previous {
+                self.deregister(&mut state, &waiter, at);
+            }
+            return Err(status);
+        }
         if state.detached {
             if let Some(at) = previous {
                 self.deregister(&mut state, &waiter, at);
@@ -403,7 +416,12 @@ impl PageSource {
             if request.end <= page || !request.count(page) {
                 continue;
             }
-            for r in request.waiters.iter().filter(|r| r.reads && r.first == page) {
+            // A read waiting for this page wakes early; from now on it waits for its next
+            // page (so a FAIL there fails it at once).
+            let next =
+                (page + 1..request.end).find(|&i| !request.is_counted(i)).unwrap_or(request.end);
+            for r in request.waiters.iter_mut().filter(|r| r.reads && r.first == page) {
+                r.first = next;
                 r.waiter.set(|w| w.woken = true);
             }
             if request.remaining == 0 && !complete.contains(&start) {
