@@ -341,6 +341,9 @@ impl Runner<'_> {
         let (tx, rx) = mpsc::channel();
         let started = std::thread::Builder::new().name(format!("spawn {key}")).spawn(move || {
             let outcome = dispatch(&kernel, &process, &Args::new(spec, &vals));
+            // The process goes before the outcome is sent: once `join` returns, this thread
+            // holds no handle (a case that then ends can count on its handles closing).
+            drop(process);
             if let Some(w) = &watch {
                 w.update(|s| {
                     s.running.remove(&key);
