@@ -91,6 +91,7 @@ pub struct Alias {
 }
 
 pub use zx_vm::AliasKind;
+pub use zx_vm::{PagerSlotState, PagerView};
 
 fn name_string(raw: &[u8]) -> String {
     let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
@@ -127,6 +128,34 @@ pub fn families(kernel: &Kernel) -> Vec<Family> {
         }
     }
     by_family.into_values().collect()
+}
+
+/// The pager side of every live pager-backed family, by family id (see [`families`]): which
+/// node is the pager VMO, its pages' dirty states, where its untracked zeros begin, and
+/// whether it is detached.
+///
+/// ```
+/// let kernel = zx_kernel::Kernel::new(Default::default());
+/// let p = kernel.create_process();
+/// let pager = p.pager_create(0).unwrap();
+/// let port = p.port_create(0).unwrap();
+/// p.pager_create_vmo(pager, 0, port, 1, 8192).unwrap();
+/// p.vmo_create(4096, 0).unwrap();
+/// let views = zx_kernel::introspect::pager_views(&kernel);
+/// assert_eq!(views.len(), 1);
+/// assert_eq!(views.values().next().unwrap().untracked_from, 8192);
+/// ```
+pub fn pager_views(kernel: &Kernel) -> BTreeMap<u64, PagerView> {
+    let mut views = BTreeMap::new();
+    for vmo in kernel.core().vm().live_vmos() {
+        if views.contains_key(&vmo.hierarchy_id()) {
+            continue;
+        }
+        if let Some(view) = vmo.pager_view() {
+            views.insert(vmo.hierarchy_id(), view);
+        }
+    }
+    views
 }
 
 fn node_from(node: zx_vm::FamilyNode) -> Node {

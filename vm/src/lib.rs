@@ -44,6 +44,6 @@ pub use pager::{PageSource, RequestKind};
 pub use port::{Port, PortFull, PortPacket, MAX_USER_PACKETS};
 pub use vm::{PagerVmoOptions, Vm, DEFAULT_PAGER_TIMEOUT_NS};
 pub use vmo::{
-    round_up_to_page, AliasKind, FamilyNode, FamilyPage, LockState, TransferStats, Vmo, VmoInfo,
-    VmoOptions, MAX_PINS, MAX_VMO_SIZE,
+    round_up_to_page, AliasKind, FamilyNode, FamilyPage, LockState, PagerSlotState, PagerView,
+    TransferStats, Vmo, VmoInfo, VmoOptions, MAX_PINS, MAX_VMO_SIZE,
 };

@@ -559,3 +559,60 @@ fn packet_literal_errors_are_diagnostics_with_a_caret() {
     assert!(err.contains("error: a payload holds at most 32 bytes, not 40"), "{err}");
     assert!(err.contains("p.zxs:2:35\n"), "{err}");
 }
+
+#[test]
+fn tree_marks_a_pager_tree_its_pager_vmo_and_the_state_of_each_slot() {
+    let dir = scratch("tree_pager");
+    let f = write(
+        &dir,
+        "p.zxs",
+        "\
+case \"pager\"
+  pager_create 0 -> pager
+  port_create 0 -> port
+  pager_create_vmo pager ZX_VMO_TRAP_DIRTY port 1 6P -> v
+  vmo_create 3P 0 -> aux
+  vmo_write aux 0x01*2P 0
+  pager_supply_pages pager v 0 3P aux 0
+  pager_op_range pager ZX_PAGER_OP_DIRTY v 0 2P 0
+  pager_op_range pager ZX_PAGER_OP_WRITEBACK_BEGIN v 1P 1P 0
+  vmo_set_stream_size v 5P
+  vmo_create_child v ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE 0 2P -> c
+  vmo_create 1P 0 -> plain
+  invariants
+case \"detached\"
+  pager_create 0 -> pager
+  port_create 0 -> port
+  pager_create_vmo pager 0 port 1 1P -> v
+  pager_detach_vmo pager v => ZX_OK
+",
+    );
+    let out = zxemu().arg("tree").arg(&f).assert().success().get_output().stdout.clone();
+    let out = String::from_utf8(out).unwrap();
+    let expected = "\
+== case \"pager\": ok
+family 1: 2 visible, 0 hidden, pager-backed
+#0 v  koid 1028  size 6P  pager VMO (TRAP_DIRTY)
+│   pages 0-1 (2)  zero 2
+│   pager: absent 3-4  dirty 0  awaiting-clean 1  markers 2  untracked from 5P  modified
+└── #1 c  koid 1030  size 2P  sees [0, 2P) of #0
+        no pages
+family 2: 1 visible, 0 hidden
+#0 aux  koid 1029  size 3P
+    no pages
+family 3: 1 visible, 0 hidden
+#0 plain  koid 1031  size 1P
+    no pages
+== case \"detached\": ok
+family 1: 1 visible, 0 hidden, pager-backed, detached
+#0 v  koid 1028  size 1P  pager VMO
+    no pages
+    pager: absent 0
+";
+    assert_eq!(out, expected);
+    let dot =
+        zxemu().args(["tree", "--dot"]).arg(&f).assert().success().get_output().stdout.clone();
+    let dot = String::from_utf8(dot).unwrap();
+    assert!(dot.contains("label=\"family 1, pager-backed, detached\";"), "{dot}");
+    assert!(dot.contains("\\npager VMO (TRAP_DIRTY)\\n"), "{dot}");
+}

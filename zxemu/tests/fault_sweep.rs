@@ -4,9 +4,29 @@
 //! where it stopped; and once its processes are gone every page must be free again.
 //! (That a failed call changes nothing visible is checked call by call in
 //! `tests/tests/fault_sweep.rs`; a scenario only sees what its remaining lines check.)
+//!
+//! Left out: the cases where a spawned call blocks on a pager that the main line serves
+//! (a `spawn` in a case that makes a pager VMO). There an injected failure can stop one
+//! actor while the other waits for it for ever: a failed aux write or supply leaves the
+//! spawned reader blocked (holding its process, so its pages stay allocated), and a spawned
+//! write that fails to allocate the page it forks never makes the next request that the
+//! main line's `port_wait` waits for. The sweep has no second actor to serve the pager.
+//! The same cases without the injector run in the suite; the pager cases without `spawn`
+//! are swept.
 
 use zx_kernel::{FaultPlan, Kernel};
+use zxemu::scenario::ast::{Case, StepKind};
 use zxemu::scenario::{parse, run_case_on, Suite};
+
+/// Whether a spawned call of `case` may block on a pager the main line serves.
+fn serves_a_pager_concurrently(case: &Case) -> bool {
+    let spawns = case.steps.iter().any(|s| matches!(s.kind, StepKind::Spawn { .. }));
+    let pager_vmo = case.steps.iter().any(|s| match &s.kind {
+        StepKind::Call(c) | StepKind::Spawn { call: c, .. } => c.spec.name == "pager_create_vmo",
+        _ => false,
+    });
+    spawns && pager_vmo
+}
 
 /// Runs one case with `plan` set; returns its kernel's allocation count and, if it failed,
 /// the failure message. Checks the invariants and that nothing leaks.
@@ -29,10 +49,14 @@ fn run_with(file: &str, source: &str, case: usize, plan: FaultPlan) -> (u64, Opt
 
 #[test]
 fn every_scenario_survives_every_allocation_failure() {
-    let (mut cases, mut points) = (0, 0);
+    let (mut cases, mut points, mut left_out) = (0, 0, 0);
     for (file, source) in Suite::builtin().files {
         let script = parse(&file, &source).expect("the built-in suite parses");
         for case in 0..script.cases.len() {
+            if serves_a_pager_concurrently(&script.cases[case]) {
+                left_out += 1;
+                continue;
+            }
             let (allocations, failure) = run_with(&file, &source, case, FaultPlan::Count);
             assert_eq!(failure, None, "{file}: case {case} fails without any injected failure");
             for k in 0..allocations {
@@ -49,6 +73,10 @@ fn every_scenario_survives_every_allocation_failure() {
             points += allocations;
         }
     }
-    eprintln!("swept {points} allocation failure points over {cases} scenario cases");
+    eprintln!(
+        "swept {points} allocation failure points over {cases} scenario cases \
+         ({left_out} left out: a spawned call waits on a pager)"
+    );
     assert!(points > 0);
+    assert!(left_out < cases, "most cases are swept");
 }

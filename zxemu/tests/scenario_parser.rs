@@ -537,3 +537,73 @@ fn spawn_and_join_errors_point_at_the_name() {
         assert_eq!(at(&src), (at_.0, at_.1, msg), "{src}");
     }
 }
+
+const PAGER: &str =
+    "pager_create 0 -> pager\nport_create 0 -> port\npager_create_vmo pager 0 port 1 2P -> v\n";
+
+#[test]
+fn dirty_ranges_compare_with_a_list_of_tuples() {
+    let s = ok(&format!(
+        "{PAGER}pager_query_dirty_ranges pager v 0 2P 4 {{ actual == 2, ranges == [(0, 1P), (1P 1P ZX_VMO_DIRTY_RANGE_IS_ZERO)] }}\n"
+    ));
+    let StepKind::Call(c) = &s.cases[0].steps[3].kind else { panic!("a call") };
+    let Rhs::Ranges(list) = &c.checks[1].rhs else { panic!("a list of ranges: {:?}", c.checks[1]) };
+    assert_eq!(list.len(), 2);
+    assert!(list[0].options.is_none());
+    assert!(matches!(list[1].options.as_ref().map(|e| &e.kind), Some(ExprKind::Const(_, 1))));
+    let empty = ok(&format!("{PAGER}pager_query_dirty_ranges pager v 0 2P 0 {{ ranges == [] }}\n"));
+    let StepKind::Call(c) = &empty.cases[0].steps[3].kind else { panic!("a call") };
+    assert!(matches!(&c.checks[0].rhs, Rhs::Ranges(l) if l.is_empty()));
+}
+
+#[test]
+fn dirty_range_lists_report_their_errors() {
+    let q = |checks: &str| {
+        err(&format!("{PAGER}pager_query_dirty_ranges pager v 0 2P 4 {{ {checks} }}\n"))
+    };
+    assert_eq!(
+        q("ranges has [(0, 1P)]"),
+        "t.zxs:4:50: a list of ranges compares with `==` or `!=` only"
+    );
+    assert_eq!(
+        q("ranges == (0, 1P)"),
+        "t.zxs:4:53: expected a list of ranges `[(offset, length, options), ...]`, found `(`"
+    );
+    assert_eq!(
+        q("ranges == [(0, 1P, 0, 1)]"),
+        "t.zxs:4:63: expected `)`: a range has an offset, a length and options, found `,`"
+    );
+    assert_eq!(
+        q("ranges == [0]"),
+        "t.zxs:4:54: expected `(offset, length)`, `(offset, length, options)` or `]`, found number 0"
+    );
+    assert_eq!(q("ranges == [(0, x)]"), "t.zxs:4:58: unknown name `x`: bind it first with `-> x`");
+    assert_eq!(q("ranges == [(0, (-1))]"), "t.zxs:4:59: -1 does not fit u64");
+}
+
+#[test]
+fn pager_op_range_data_is_a_word_and_pager_timeout_sets_up_the_case() {
+    let s = ok(&format!(
+        "pager_timeout 20_000_000\n{PAGER}pager_op_range pager ZX_PAGER_OP_FAIL v 0 1P ZX_ERR_IO => ZX_OK\n"
+    ));
+    assert_eq!(s.cases[0].pager_timeout_ns, Some(20_000_000));
+    let StepKind::Call(c) = &s.cases[0].steps[3].kind else { panic!("a call") };
+    assert_eq!(num(&c.args[5]), -40);
+    ok(&format!("{PAGER}pager_op_range pager ZX_PAGER_OP_FAIL v 0 1P 0xFFFF_FFFF_FFFF_FFD8 => ZX_ERR_INVALID_ARGS\n"));
+    assert_eq!(
+        err(&format!("{PAGER}pager_op_range pager 1 v 0 1P 0x1_0000_0000_0000_0000 => ZX_OK\n")),
+        "t.zxs:4:31: 18446744073709551616 does not fit a 64-bit word (u64, or a negative i64)"
+    );
+    assert_eq!(
+        err("vmo_create 1P 0 -> a\npager_timeout 5\n"),
+        "t.zxs:2:1: `pager_timeout` must come once, before the case's first step"
+    );
+    assert_eq!(
+        err("pager_timeout x\nvmo_create 1P 0 => ZX_OK\n"),
+        "t.zxs:1:15: expected a time in nanoseconds (0 waits for ever) (a number or constant)"
+    );
+    assert_eq!(
+        err("vmo_create 1P 0 -> pager_timeout\n"),
+        "t.zxs:1:20: `pager_timeout` is reserved: choose another name"
+    );
+}

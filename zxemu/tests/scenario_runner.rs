@@ -257,3 +257,60 @@ fn the_timeout_names_the_spawned_line_that_still_runs_and_its_join() {
     );
     assert!(out.ends_with("1 passed, 2 failed\n"), "{out}");
 }
+
+const PAGER: &str = "pager_create 0 -> pager\nport_create 0 -> port\npager_create_vmo pager 0 port 1 2P -> v\nvmo_create 2P 0 -> aux\npager_supply_pages pager v 0 2P aux 0\n";
+
+#[test]
+fn dirty_ranges_and_stats_are_records_and_report_what_differs() {
+    let f = failure(&format!(
+        "{PAGER}vmo_write v \"x\" 1P\npager_query_dirty_ranges pager v 0 2P 4 {{ actual == 1, ranges == [(0, 1P)] }}\n"
+    ));
+    assert_eq!((f.line, f.col), (7, 56));
+    assert_eq!(
+        f.message,
+        "pager_query_dirty_ranges: ranges: expected [(0x0, 0x1000, 0)], got [(0x1000, 0x1000, 0)]"
+    );
+    let f = failure(&format!(
+        "{PAGER}vmo_write v \"x\" 1P\npager_query_dirty_ranges pager v 0 2P 0 {{ avail == 1, ranges != [] }}\n"
+    ));
+    assert_eq!(f.message, "pager_query_dirty_ranges: ranges: expected anything but []");
+    let f = failure(&format!("{PAGER}pager_query_vmo_stats pager v 0 4 {{ modified == 1 }}\n"));
+    assert_eq!(f.message, "pager_query_vmo_stats: modified: expected 1, got 0");
+    let f = failure(&format!("{PAGER}pager_query_vmo_stats pager v 0 3 {{ modified == 0 }}\n"));
+    assert_eq!(f.message, "pager_query_vmo_stats: expected ZX_OK, got ZX_ERR_BUFFER_TOO_SMALL");
+}
+
+#[test]
+fn fail_data_is_sign_extended_and_the_pager_timeout_is_the_case_s() {
+    // The zero-extended code is refused; the sign-extended one (what a status name gives) is
+    // taken: a case asserting the opposite fails.
+    let f = failure(&format!(
+        "{PAGER}pager_op_range pager ZX_PAGER_OP_FAIL v 0 1P ZX_ERR_IO => ZX_ERR_INVALID_ARGS\n"
+    ));
+    assert_eq!(f.message, "pager_op_range: expected ZX_ERR_INVALID_ARGS, got ZX_OK");
+    let f = failure(&format!(
+        "{PAGER}pager_op_range pager ZX_PAGER_OP_FAIL v 0 1P 0xFFFF_FFD8 => ZX_OK\n"
+    ));
+    assert_eq!(f.message, "pager_op_range: expected ZX_OK, got ZX_ERR_INVALID_ARGS");
+    let slow = "pager_timeout 20_000_000\npager_create 0 -> pager\nport_create 0 -> port\n\
+                pager_create_vmo pager 0 port 1 1P -> v\nvmo_read v 1 0 == [0]\n";
+    let f = failure(slow);
+    assert_eq!(f.message, "vmo_read: expected ZX_OK, got ZX_ERR_TIMED_OUT");
+}
+
+#[test]
+fn a_spawned_read_blocked_on_a_silent_pager_is_caught_by_the_case_timeout() {
+    let src = "case \"silent\"\n  pager_create 0 -> pager\n  port_create 0 -> port\n  \
+               pager_create_vmo pager 0 port 1 1P -> v\n  spawn r: vmo_read v 1 0 == [0]\n  \
+               port_wait port ZX_TIME_INFINITE { offset == 0, length == 1P }\n  join r\n";
+    let suite = Suite { files: vec![("silent.zxs".into(), src.into())] };
+    let opts =
+        cli::RunOptions { timeout: std::time::Duration::from_millis(300), ..Default::default() };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(cli::run_suite(&suite, &opts, &mut out, &mut err), 1);
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("silent.zxs:5:3: timed out after 300ms: line 5 still runs (`spawn r: vmo_read v 1 0 == [0]`), awaited by `join r` at line 7"),
+        "{out}"
+    );
+}

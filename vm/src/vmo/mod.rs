@@ -8,6 +8,7 @@ mod attribution;
 mod data;
 mod hierarchy;
 mod paged;
+mod pager_view;
 mod pin;
 mod transfer;
 
@@ -20,6 +21,7 @@ use crate::sync::{
 use crate::vm::Vm;
 pub(crate) use hierarchy::{Hierarchy, NodeId};
 pub(crate) use paged::PagerRoot;
+pub use pager_view::{PagerSlotState, PagerView};
 pub use pin::MAX_PINS;
 pub use transfer::TransferStats;
 

@@ -31,6 +31,9 @@ pub struct Case {
     pub pos: Pos,
     /// `memory SIZE`: the emulated RAM of this case's kernel (default: the kernel's default).
     pub memory: Option<u64>,
+    /// `pager_timeout NS`: the kernel's `pager_timeout_ns`, the longest wait for one page
+    /// request (default: the kernel's default, 300 s).
+    pub pager_timeout_ns: Option<u64>,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }
@@ -237,4 +240,19 @@ pub enum Rhs {
     Value(Expr),
     /// Bytes (a buffer read back, or a name).
     Bytes(Pattern),
+    /// A list of dirty ranges: `[(offset, length), (offset, length, options), ...]`.
+    Ranges(Vec<RangeLit>),
+}
+
+/// One `(offset, length[, options])` of a dirty-range list; `options` defaults to 0.
+#[derive(Debug, Clone)]
+pub struct RangeLit {
+    /// Where the `(` is.
+    pub pos: Pos,
+    /// The range's offset.
+    pub offset: Expr,
+    /// Its length.
+    pub length: Expr,
+    /// Its options (`ZX_VMO_DIRTY_RANGE_IS_ZERO`), when given.
+    pub options: Option<Expr>,
 }

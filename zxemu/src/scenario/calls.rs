@@ -15,15 +15,18 @@ pub enum Ty {
     U16,
     /// An `i32` value (a status in a packet literal).
     I32,
-    /// An `i64` value: a deadline, or the `data` of `pager_op_range` (a status, passed as C
-    /// passes it: converted to `u64`).
+    /// An `i64` value: a deadline.
     I64,
+    /// A 64-bit word: any `u64`, or a negative `i64` sign-extended to 64 bits, as C converts
+    /// a status to `uint64_t` (the `data` of `pager_op_range`: `ZX_ERR_IO` passes
+    /// `0xFFFF_FFFF_FFFF_FFD8`).
+    Word,
     /// An input buffer, written as a byte pattern.
     InBytes,
     /// An output buffer, written as its length in bytes.
     OutLen,
-    /// An output array of physical addresses, written as its number of entries.
-    OutAddrs,
+    /// An output array (physical addresses, dirty ranges), written as its number of entries.
+    OutCount,
     /// A `zx_port_packet_t`, written as a packet literal `{ key = 5, payload = "hi" }`.
     Packet,
 }
@@ -37,6 +40,9 @@ pub enum FieldTy {
     Name,
     /// Bytes compared in full (a packet's payload).
     Bytes,
+    /// A list of `zx_vmo_dirty_range_t` records, compared with a list of tuples
+    /// `[(offset, length, options), ...]`.
+    Ranges,
 }
 
 /// What a successful call gives back.
@@ -68,7 +74,7 @@ pub struct CallSpec {
 }
 
 use FieldTy::{Int, Name};
-use Ty::{Handle as H, InBytes, OutAddrs, OutLen, I64, U32, U64};
+use Ty::{Handle as H, InBytes, OutCount, OutLen, Word, I64, U32, U64};
 
 /// Fields of `zx_info_handle_basic_t` (`type_` is written `type`).
 pub const HANDLE_BASIC: &[(&str, FieldTy)] =
@@ -112,7 +118,7 @@ pub const KMEM: &[(&str, FieldTy)] =
 
 /// Fields of `zx_port_packet_t` as `port_wait` gives it: `key`, `type`, `status`, the 32
 /// payload bytes, and the payload read as `zx_packet_page_request_t` (`command`, `flags`,
-/// `offset`, `length`).
+/// `offset`, `length`, and the two reserved words).
 pub const PACKET: &[(&str, FieldTy)] = &[
     ("key", Int),
     ("type", Int),
@@ -122,7 +128,16 @@ pub const PACKET: &[(&str, FieldTy)] = &[
     ("flags", Int),
     ("offset", Int),
     ("length", Int),
+    ("reserved0", Int),
+    ("reserved1", Int),
 ];
+
+/// What `pager_query_dirty_ranges` gives: `(actual, avail)` and the `actual` records written.
+pub const DIRTY_RANGES: &[(&str, FieldTy)] =
+    &[("actual", Int), ("avail", Int), ("ranges", FieldTy::Ranges)];
+
+/// Fields of `zx_pager_vmo_stats_t`.
+pub const VMO_STATS: &[(&str, FieldTy)] = &[("modified", Int)];
 
 /// The fields a packet literal may set (`type` is set, and `port_queue` replaces it).
 pub const PACKET_LITERAL: &[(&str, Ty)] = &[
@@ -183,7 +198,7 @@ calls! {
     root_resource() -> Ret::Handle;
     iommu_create(resource: H, iommu_type: U32, desc: InBytes) -> Ret::Handle;
     bti_create(iommu: H, options: U32, bti_id: U64) -> Ret::Handle;
-    bti_pin(bti: H, options: U32, vmo: H, offset: U64, size: U64, addrs: OutAddrs) -> Ret::Handle;
+    bti_pin(bti: H, options: U32, vmo: H, offset: U64, size: U64, addrs: OutCount) -> Ret::Handle;
     bti_release_quarantine(bti: H) -> Ret::Unit;
     pmt_unpin(pmt: H) -> Ret::Unit;
     port_create(options: U32) -> Ret::Handle;
@@ -193,7 +208,11 @@ calls! {
     pager_create_vmo(pager: H, options: U32, port: H, key: U64, size: U64) -> Ret::Handle;
     pager_detach_vmo(pager: H, vmo: H) -> Ret::Unit;
     pager_supply_pages(pager: H, pager_vmo: H, offset: U64, length: U64, aux_vmo: H, aux_offset: U64) -> Ret::Unit;
-    pager_op_range(pager: H, op: U32, pager_vmo: H, offset: U64, length: U64, data: I64) -> Ret::Unit;
+    pager_op_range(pager: H, op: U32, pager_vmo: H, offset: U64, length: U64, data: Word) -> Ret::Unit;
+    pager_query_dirty_ranges(pager: H, pager_vmo: H, offset: U64, length: U64, buffer: OutCount) -> Ret::Record(DIRTY_RANGES);
+    pager_query_vmo_stats(pager: H, pager_vmo: H, options: U32, buffer: OutLen) -> Ret::Record(VMO_STATS);
+    vmo_set_stream_size(vmo: H, size: U64) -> Ret::Unit;
+    vmo_get_stream_size(vmo: H) -> Ret::Scalar;
     kmem_stats() -> Ret::Record(KMEM), kernel;
     reclaim_discardable() -> Ret::Scalar, kernel;
 }
@@ -208,7 +227,8 @@ impl Ty {
             Ty::I64 => "i64",
             Ty::InBytes => "bytes",
             Ty::OutLen => "out-len",
-            Ty::OutAddrs => "out-count",
+            Ty::OutCount => "out-count",
+            Ty::Word => "word",
             Ty::Packet => "packet",
             Ty::I32 => "i32",
             Ty::U16 => "u16",
@@ -336,7 +356,10 @@ constants![
     ZX_ERR_UNAVAILABLE,
     ZX_ERR_ACCESS_DENIED,
     ZX_ERR_IO,
+    ZX_ERR_IO_REFUSED,
     ZX_ERR_IO_DATA_INTEGRITY,
+    ZX_ERR_IO_DATA_LOSS,
+    ZX_ERR_NO_SPACE,
     ZX_RIGHT_NONE,
     ZX_RIGHT_DUPLICATE,
     ZX_RIGHT_TRANSFER,
@@ -350,6 +373,8 @@ constants![
     ZX_RIGHT_WAIT,
     ZX_RIGHT_INSPECT,
     ZX_RIGHT_RESIZE,
+    ZX_RIGHT_ATTACH_VMO,
+    ZX_RIGHT_MANAGE_VMO,
     ZX_RIGHT_SAME_RIGHTS,
     ZX_RIGHTS_BASIC,
     ZX_RIGHTS_IO,
@@ -397,6 +422,7 @@ constants![
     ZX_INFO_KMEM_STATS,
     ZX_INFO_KMEM_STATS_V1,
     ZX_DEFAULT_PORT_RIGHTS,
+    ZX_DEFAULT_PAGER_RIGHTS,
     ZX_PORT_BIND_TO_INTERRUPT,
     ZX_PKT_TYPE_USER,
     ZX_PKT_TYPE_PAGE_REQUEST,
@@ -427,6 +453,12 @@ constants![
     ZX_PAGER_VMO_COMPLETE,
     ZX_PAGER_VMO_DIRTY,
     ZX_PAGER_OP_FAIL,
+    ZX_PAGER_OP_DIRTY,
+    ZX_PAGER_OP_WRITEBACK_BEGIN,
+    ZX_PAGER_OP_WRITEBACK_END,
+    ZX_VMO_DIRTY_RANGE_IS_ZERO,
+    ZX_PAGER_VMO_STATS_MODIFIED,
+    ZX_PAGER_RESET_VMO_STATS,
     ZX_VMO_TRAP_DIRTY,
 ];
 

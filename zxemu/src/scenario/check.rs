@@ -199,6 +199,15 @@ impl Scope<'_> {
             match &check.rhs {
                 Rhs::Value(e) => self.expr(e)?,
                 Rhs::Bytes(p) => self.pattern(p)?,
+                Rhs::Ranges(list) => {
+                    for t in list {
+                        self.value(&t.offset, Ty::U64)?;
+                        self.value(&t.length, Ty::U64)?;
+                        if let Some(o) = &t.options {
+                            self.value(o, Ty::U64)?;
+                        }
+                    }
+                }
             }
         }
         Ok(())
@@ -363,7 +372,8 @@ pub(crate) fn range(ty: Ty) -> (i128, i128, &'static str) {
         Ty::U16 => (0, u16::MAX.into(), "u16"),
         Ty::I32 => (i32::MIN.into(), i32::MAX.into(), "i32"),
         Ty::InBytes | Ty::OutLen => (0, MAX_BUFFER.into(), "a buffer length (at most 64M)"),
-        Ty::OutAddrs => (0, (MAX_BUFFER / 8).into(), "an address count (at most 8M)"),
+        Ty::OutCount => (0, (MAX_BUFFER / 8).into(), "an entry count (at most 8M)"),
+        Ty::Word => (i64::MIN.into(), u64::MAX.into(), "a 64-bit word (u64, or a negative i64)"),
         // A literal: its fields are checked one by one.
         Ty::Packet => (0, 0, "a packet literal"),
     }

@@ -3,7 +3,7 @@
 //! the command line asks for something that does not exist).
 
 use super::diag;
-use super::render::{render_dot_cases, render_text, RenderOptions};
+use super::render::{render_dot_cases, render_text_with_pagers, RenderOptions};
 use super::runner::{run_case, run_case_watched, CaseReport, Failure, Watch};
 use super::{parse_all, ParseError, Script, Suite};
 use anstyle::{AnsiColor, Style};
@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
-use zx_kernel::introspect::families;
+use zx_kernel::introspect::{families, pager_views};
 
 /// Exit status: every case passed.
 pub const EXIT_PASSED: u8 = 0;
@@ -173,13 +173,14 @@ pub fn tree_file(path: &Path, opts: &TreeOptions, out: &mut dyn Write, err: &mut
     for case in cases {
         let (report, env) = run_case(&script, case, None);
         let fams = families(&env.kernel);
+        let pagers = pager_views(&env.kernel);
         let title = format!("case \"{}\": {}", case.name, verdict(&report));
         if opts.dot {
-            drawings.push((title, fams, env.labels()));
+            drawings.push((title, fams, pagers, env.labels()));
         } else {
             let _ = writeln!(out, "== {title}");
             let opts = RenderOptions { paddr: opts.paddr };
-            let _ = write!(out, "{}", render_text(&fams, &env.labels(), opts));
+            let _ = write!(out, "{}", render_text_with_pagers(&fams, &pagers, &env.labels(), opts));
         }
         if let Some(f) = &report.failure {
             let _ = writeln!(err, "{}:{}:{}: {}", report.file, f.line, f.col, f.message);

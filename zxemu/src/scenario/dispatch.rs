@@ -18,6 +18,8 @@ pub(crate) enum Val {
 pub(crate) enum Field {
     Int(i128),
     Bytes(Vec<u8>),
+    /// Dirty ranges: `(offset, length, options)` each.
+    Ranges(Vec<[i128; 3]>),
 }
 
 /// What a successful call gave back.
@@ -66,6 +68,15 @@ impl<'a> Args<'a> {
 
     fn i64(&self, i: usize) -> Result<i64, String> {
         self.int(i).and_then(|v| i64::try_from(v).map_err(|e| e.to_string()))
+    }
+
+    /// A [`Ty::Word`](super::calls::Ty::Word): a negative value is sign-extended to 64 bits.
+    fn word(&self, i: usize) -> Result<u64, String> {
+        let v = self.int(i)?;
+        match i64::try_from(v) {
+            Ok(signed) if signed < 0 => Ok(signed as u64),
+            _ => u64::try_from(v).map_err(|e| e.to_string()),
+        }
     }
 
     fn len(&self, i: usize) -> Result<usize, String> {
@@ -148,6 +159,10 @@ fn vmo_call(p: &Process, name: &str, a: &Args<'_>) -> Option<Outcome> {
                 handle(p.vmo_create_contiguous(a.u32(0)?, a.u64(1)?, a.u32(2)?))
             }
             "vmo_create_physical" => handle(p.vmo_create_physical(a.u32(0)?, a.u64(1)?, a.u64(2)?)),
+            "vmo_set_stream_size" => unit(p.vmo_set_stream_size(a.u32(0)?, a.u64(1)?)),
+            "vmo_get_stream_size" => {
+                p.vmo_get_stream_size(a.u32(0)?).map(|s| Value::Scalar(s.into()))
+            }
             _ => return Ok(None),
         }))
     };
@@ -229,8 +244,39 @@ fn pager_call(p: &Process, name: &str, a: &Args<'_>) -> Option<Outcome> {
             }
             "pager_op_range" => {
                 let (pager, op, vmo, off) = (a.u32(0)?, a.u32(1)?, a.u32(2)?, a.u64(3)?);
-                // `data` carries a status for OP_FAIL: converted to u64 as a C caller would.
-                unit(p.pager_op_range(pager, op, vmo, off, a.u64(4)?, a.i64(5)? as u64))
+                // `data` carries a status for OP_FAIL: sign-extended as a C caller's would be.
+                unit(p.pager_op_range(pager, op, vmo, off, a.u64(4)?, a.word(5)?))
+            }
+            "pager_query_dirty_ranges" => {
+                let (pager, vmo, off, len) = (a.u32(0)?, a.u32(1)?, a.u64(2)?, a.u64(3)?);
+                let mut buf = vec![zx::zx_vmo_dirty_range_t::default(); a.len(4)?];
+                p.pager_query_dirty_ranges(pager, vmo, off, len, &mut buf).map(|(actual, avail)| {
+                    let ranges = buf
+                        .iter()
+                        .take(actual)
+                        .map(|r| [r.offset.into(), r.length.into(), r.options.into()])
+                        .collect();
+                    Value::Record(vec![
+                        ("actual", int(actual as u64)),
+                        ("avail", int(avail as u64)),
+                        ("ranges", Field::Ranges(ranges)),
+                    ])
+                })
+            }
+            "pager_query_vmo_stats" => {
+                let (pager, vmo, opts) = (a.u32(0)?, a.u32(1)?, a.u32(2)?);
+                let mut buf = vec![0u8; a.len(3)?];
+                match p.pager_query_vmo_stats(pager, vmo, opts, &mut buf) {
+                    Err(s) => Err(s),
+                    Ok(()) => {
+                        let Some(&[a, b, c, d]) = buf.get(..4) else {
+                            let n = buf.len();
+                            return Err(format!("OK with a {n}-byte buffer: no record to read"));
+                        };
+                        let modified = u32::from_le_bytes([a, b, c, d]);
+                        Ok(Value::Record(vec![("modified", int(modified))]))
+                    }
+                }
             }
             _ => return Ok(None),
         }))
@@ -308,6 +354,8 @@ fn packet(p: zx::zx_port_packet_t) -> Value {
         ("flags", int(req.flags)),
         ("offset", int(req.offset)),
         ("length", int(req.length)),
+        ("reserved0", int(req.reserved0)),
+        ("reserved1", int(req.reserved1)),
     ])
 }
 

@@ -2,7 +2,7 @@
 
 use super::ast::{
     Arg, BinOp, Call, Case, Check, CmpOp, Expr, ExprKind, Name, PacketLit, Pattern, Piece, Pos,
-    Rhs, Script, StatusExpect, Step, StepKind,
+    RangeLit, Rhs, Script, StatusExpect, Step, StepKind,
 };
 use super::calls::{constant, find_call, status_name, CallSpec, FieldTy, Ret, Ty, PACKET_LITERAL};
 use super::error::ParseError;
@@ -13,6 +13,7 @@ pub const KEYWORDS: &[&str] = &[
     "case",
     "process",
     "memory",
+    "pager_timeout",
     "invariants",
     "spawn",
     "join",
@@ -24,6 +25,15 @@ pub const KEYWORDS: &[&str] = &[
 ];
 
 type PResult<T> = Result<T, ParseError>;
+
+/// A line that configures a case's kernel.
+#[derive(Debug, Clone, Copy)]
+enum Setting {
+    /// `memory SIZE`
+    Memory,
+    /// `pager_timeout NS`
+    PagerTimeout,
+}
 
 /// Builds the syntax tree of a tokenized file (no name resolution: see `check`).
 pub(crate) struct Parser<'a> {
@@ -133,8 +143,13 @@ impl<'a> Parser<'a> {
                 let header = self.case_header();
                 // A broken header still opens a case, so its lines do not cascade into errors.
                 let pos = self.pos();
-                let placeholder =
-                    || Case { name: String::new(), pos, memory: None, steps: Vec::new() };
+                let placeholder = || Case {
+                    name: String::new(),
+                    pos,
+                    memory: None,
+                    pager_timeout_ns: None,
+                    steps: Vec::new(),
+                };
                 cases.push(header.as_ref().map_or_else(|_| placeholder(), Clone::clone));
                 header.map(drop)
             } else {
@@ -144,6 +159,7 @@ impl<'a> Parser<'a> {
                         name: stem.to_string(),
                         pos: self.pos(),
                         memory: None,
+                        pager_timeout_ns: None,
                         steps: Vec::new(),
                     });
                 }
@@ -190,7 +206,7 @@ impl<'a> Parser<'a> {
         self.next();
         self.end_of_line()?;
         let name = String::from_utf8_lossy(&name).into_owned();
-        Ok(Case { name, pos, memory: None, steps: Vec::new() })
+        Ok(Case { name, pos, memory: None, pager_timeout_ns: None, steps: Vec::new() })
     }
 
     fn statement(&mut self, case: Option<&mut Case>) -> PResult<()> {
@@ -199,7 +215,8 @@ impl<'a> Parser<'a> {
         };
         let pos = self.pos();
         let kind = match self.ident_word() {
-            Some("memory") => return self.memory(case),
+            Some("memory") => return self.setting(case, Setting::Memory),
+            Some("pager_timeout") => return self.setting(case, Setting::PagerTimeout),
             Some("process") => {
                 self.next();
                 StepKind::Process(self.user_name("a process name")?)
@@ -233,17 +250,31 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn memory(&mut self, case: &mut Case) -> PResult<()> {
-        let pos = self.next().pos;
-        if !case.steps.is_empty() || case.memory.is_some() {
-            return self.error(pos, "`memory` must come once, before the case's first step");
+    /// `memory SIZE` or `pager_timeout NS`: each once, before the case's first step.
+    fn setting(&mut self, case: &mut Case, which: Setting) -> PResult<()> {
+        let t = self.next();
+        let word = t.tok.describe();
+        let already = match which {
+            Setting::Memory => case.memory.is_some(),
+            Setting::PagerTimeout => case.pager_timeout_ns.is_some(),
+        };
+        if !case.steps.is_empty() || already {
+            return self
+                .error(t.pos, format!("{word} must come once, before the case's first step"));
         }
         let expr = self.expr()?;
         let value = const_value(&expr).and_then(|v| u64::try_from(v).ok());
-        let Some(bytes) = value else {
-            return self.error(expr.pos, "expected a memory size in bytes (a number or constant)");
+        let Some(value) = value else {
+            let what = match which {
+                Setting::Memory => "a memory size in bytes",
+                Setting::PagerTimeout => "a time in nanoseconds (0 waits for ever)",
+            };
+            return self.error(expr.pos, format!("expected {what} (a number or constant)"));
         };
-        case.memory = Some(bytes);
+        match which {
+            Setting::Memory => case.memory = Some(value),
+            Setting::PagerTimeout => case.pager_timeout_ns = Some(value),
+        }
         self.end_of_line()
     }
 
@@ -416,10 +447,49 @@ impl<'a> Parser<'a> {
             FieldTy::Name | FieldTy::Bytes if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
                 Rhs::Bytes(self.pattern()?)
             }
+            FieldTy::Ranges if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                Rhs::Ranges(self.range_list()?)
+            }
             FieldTy::Name => return self.error(op_pos, "a name compares with `==` or `!=` only"),
             FieldTy::Bytes => return self.error(op_pos, "bytes compare with `==` or `!=` only"),
+            FieldTy::Ranges => {
+                return self.error(op_pos, "a list of ranges compares with `==` or `!=` only")
+            }
         };
         Ok(Check { pos, field: Some(Name { text, pos }), op, rhs })
+    }
+
+    /// `ranges := '[' { '(' expr [','] expr [[','] expr] ')' [','] } ']'`: dirty ranges as
+    /// `(offset, length)` or `(offset, length, options)`.
+    fn range_list(&mut self) -> PResult<Vec<RangeLit>> {
+        if !self.eat_punct('[') {
+            return self.expected("a list of ranges `[(offset, length, options), ...]`");
+        }
+        let mut list = Vec::new();
+        loop {
+            while self.eat_punct(',') {}
+            if self.eat_punct(']') {
+                return Ok(list);
+            }
+            let pos = self.pos();
+            if !self.eat_punct('(') {
+                return self.expected("`(offset, length)`, `(offset, length, options)` or `]`");
+            }
+            let offset = self.expr()?;
+            self.eat_punct(',');
+            let length = self.expr()?;
+            self.eat_punct(',');
+            let options = if self.eat_punct(')') {
+                None
+            } else {
+                let o = self.expr()?;
+                if !self.eat_punct(')') {
+                    return self.expected("`)`: a range has an offset, a length and options");
+                }
+                Some(o)
+            };
+            list.push(RangeLit { pos, offset, length, options });
+        }
     }
 
     /// `packet := '{' { FIELD '=' value [','] } '}'`: each field once; `payload` (bytes) or

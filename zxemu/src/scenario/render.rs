@@ -3,10 +3,22 @@
 //! Each node shows its window into its parent (`sees [offset, offset+limit) of #parent`), the
 //! pages it owns (by page index; `zero` lists zero markers), its pinned pages, and the slices and
 //! references that share its pages. Visible nodes carry the scenario's names for their VMO.
+//!
+//! A pager-backed family is marked `pager-backed` (and `detached` once its pager VMO is), its
+//! pager VMO is marked `pager VMO`, and a `pager:` line lists that VMO's absent pages (a use
+//! asks the pager for them), its Dirty, AwaitingClean and dirty zero slots, its markers (Clean
+//! zeros supplied from an uncommitted aux page), where the untracked zeros begin, and the
+//! modified flag.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use zx_kernel::introspect::{Alias, AliasKind, Family, Node, Page};
+use zx_kernel::introspect::{Alias, AliasKind, Family, Node, Page, PagerSlotState, PagerView};
+
+/// The pager views of a case's families, by family id (`introspect::pager_views`).
+pub type PagerViews = BTreeMap<u64, PagerView>;
+
+/// One case's picture for [`render_dot_cases`]: its title, families, pager views and labels.
+pub type CaseDrawing = (String, Vec<Family>, PagerViews, BTreeMap<u64, String>);
 
 /// Options of the pictures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,6 +44,31 @@ pub fn render_text(
     labels: &BTreeMap<u64, String>,
     opts: RenderOptions,
 ) -> String {
+    render_text_with_pagers(families, &PagerViews::new(), labels, opts)
+}
+
+/// [`render_text`], marking the pager-backed families that `pagers` describes.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use zx_kernel::introspect::{Family, Node, PagerSlotState, PagerView};
+/// use zxemu::scenario::render::{render_text_with_pagers, RenderOptions};
+/// let node = Node { id: 0, koid: Some(1), name: String::new(), hidden: false, parent: None,
+///     parent_offset: 0, parent_limit: 0, size: 3 * 4096, pages: vec![], aliases: vec![] };
+/// let view = PagerView { root: 0, untracked_from: 2 * 4096, detached: false, modified: true,
+///     trap_dirty: false, states: vec![] };
+/// let pagers = BTreeMap::from([(5, view)]);
+/// let families = [Family { id: 5, nodes: vec![node] }];
+/// let text = render_text_with_pagers(&families, &pagers, &BTreeMap::new(), RenderOptions::default());
+/// assert!(text.starts_with("family 5: 1 visible, 0 hidden, pager-backed\n"));
+/// assert!(text.contains("pager: absent 0-1  untracked from 2P  modified"));
+/// ```
+pub fn render_text_with_pagers(
+    families: &[Family],
+    pagers: &PagerViews,
+    labels: &BTreeMap<u64, String>,
+    opts: RenderOptions,
+) -> String {
     let mut out = String::new();
     if families.is_empty() {
         out.push_str("no VMO families\n");
@@ -39,12 +76,108 @@ pub fn render_text(
     for family in families {
         let hidden = family.nodes.iter().filter(|n| n.hidden).count();
         let visible = family.nodes.len() - hidden;
-        let _ = writeln!(out, "family {}: {visible} visible, {hidden} hidden", family.id);
+        let pager = pagers.get(&family.id);
+        let _ = writeln!(
+            out,
+            "family {}: {visible} visible, {hidden} hidden{}",
+            family.id,
+            pager.map_or_else(String::new, family_mark)
+        );
+        let ctx = Ctx { family, pager, labels, opts };
         for root in family.nodes.iter().filter(|n| is_root(family, n)) {
-            text_node(&mut out, family, root, labels, opts, "", None);
+            text_node(&mut out, &ctx, root, "", None);
         }
     }
     out
+}
+
+/// What drawing a node needs besides the node.
+struct Ctx<'a> {
+    family: &'a Family,
+    pager: Option<&'a PagerView>,
+    labels: &'a BTreeMap<u64, String>,
+    opts: RenderOptions,
+}
+
+impl Ctx<'_> {
+    /// The pager view, when `node` is the family's pager VMO.
+    fn pager_of(&self, node: &Node) -> Option<&PagerView> {
+        self.pager.filter(|v| v.root == node.id)
+    }
+}
+
+/// `, pager-backed` or `, pager-backed, detached`.
+fn family_mark(view: &PagerView) -> String {
+    let detached = if view.detached { ", detached" } else { "" };
+    format!(", pager-backed{detached}")
+}
+
+/// `pager VMO` or `pager VMO (TRAP_DIRTY)`, after the title of the pager VMO.
+fn root_mark(view: &PagerView) -> &'static str {
+    if view.trap_dirty {
+        "  pager VMO (TRAP_DIRTY)"
+    } else {
+        "  pager VMO"
+    }
+}
+
+/// `pager: absent 2-3  dirty 0  awaiting-clean 1  dirty-zero 4  markers 5  untracked from 8P
+/// modified`: what the pager VMO's slots are beyond their pages (`pager: all present` when
+/// nothing is to say).
+fn pager_line(node: &Node, view: &PagerView) -> String {
+    let limit = node.size.min(view.untracked_from) / 4096;
+    let held: Vec<u64> = node.pages.iter().map(|p| p.offset / 4096).collect();
+    let mut absent = Vec::new();
+    let mut next = 0u64;
+    for &i in held.iter().filter(|&&i| i < limit) {
+        absent.push((next, i));
+        next = i + 1;
+    }
+    absent.push((next, limit));
+    let absent: Vec<String> = absent
+        .into_iter()
+        .filter(|(a, b)| a < b)
+        .map(|(a, b)| if b - a == 1 { a.to_string() } else { format!("{a}-{}", b - 1) })
+        .collect();
+    let mut parts = Vec::new();
+    if !absent.is_empty() {
+        parts.push(format!("absent {}", absent.join(", ")));
+    }
+    let with = |want: &[PagerSlotState]| {
+        ranges(view.states.iter().filter(|(_, s)| want.contains(s)).map(|(o, _)| o / 4096))
+    };
+    for (name, states) in [
+        ("dirty", &[PagerSlotState::Dirty][..]),
+        ("awaiting-clean", &[PagerSlotState::AwaitingClean][..]),
+        ("dirty-zero", &[PagerSlotState::DirtyZero][..]),
+        ("dirty-zero awaiting-clean", &[PagerSlotState::DirtyZeroAwaiting][..]),
+    ] {
+        let list = with(states);
+        if !list.is_empty() {
+            parts.push(format!("{name} {list}"));
+        }
+    }
+    let markers = ranges(
+        node.pages
+            .iter()
+            .filter(|p| p.paddr.is_none())
+            .map(|p| p.offset)
+            .filter(|o| !view.states.iter().any(|(s, _)| s == o))
+            .map(|o| o / 4096),
+    );
+    if !markers.is_empty() {
+        parts.push(format!("markers {markers}"));
+    }
+    if view.untracked_from < node.size {
+        parts.push(format!("untracked from {}", bytes(view.untracked_from)));
+    }
+    if view.modified {
+        parts.push("modified".to_string());
+    }
+    if parts.is_empty() {
+        return "pager: all present, clean".to_string();
+    }
+    format!("pager: {}", parts.join("  "))
 }
 
 fn is_root(family: &Family, node: &Node) -> bool {
@@ -59,29 +192,27 @@ fn children<'f>(family: &'f Family, node: &Node) -> Vec<&'f Node> {
 }
 
 /// Draws `node` and its subtree; `last` is `None` for a root, else whether it is the last child.
-fn text_node(
-    out: &mut String,
-    family: &Family,
-    node: &Node,
-    labels: &BTreeMap<u64, String>,
-    opts: RenderOptions,
-    indent: &str,
-    last: Option<bool>,
-) {
+fn text_node(out: &mut String, ctx: &Ctx<'_>, node: &Node, indent: &str, last: Option<bool>) {
     let (branch, rest) = match last {
         None => ("", ""),
         Some(false) => ("├── ", "│   "),
         Some(true) => ("└── ", "    "),
     };
-    let _ = writeln!(out, "{indent}{branch}{}", title(node, labels));
+    let pager = ctx.pager_of(node);
+    let mark = pager.map_or("", root_mark);
+    let _ = writeln!(out, "{indent}{branch}{}{mark}", title(node, ctx.labels));
     let inner = format!("{indent}{rest}");
-    let kids = children(family, node);
+    let kids = children(ctx.family, node);
     let bar = if kids.is_empty() { "    " } else { "│   " };
-    for line in details(node, labels, opts) {
+    let mut lines = details(node, ctx.labels, ctx.opts);
+    if let Some(view) = pager {
+        lines.insert(1, pager_line(node, view));
+    }
+    for line in lines {
         let _ = writeln!(out, "{inner}{bar}{line}");
     }
     for (i, kid) in kids.iter().enumerate() {
-        text_node(out, family, kid, labels, opts, &inner, Some(i + 1 == kids.len()));
+        text_node(out, ctx, kid, &inner, Some(i + 1 == kids.len()));
     }
 }
 
@@ -208,29 +339,30 @@ fn window(offset: u64, len: u64) -> String {
 /// ```
 pub fn render_dot(families: &[Family], labels: &BTreeMap<u64, String>) -> String {
     let mut out = String::from("digraph zxemu {\n  node [shape=box, fontname=\"monospace\"];\n");
-    dot_families(&mut out, "", "  ", families, labels);
+    dot_families(&mut out, "", "  ", families, &PagerViews::new(), labels);
     out.push_str("}\n");
     out
 }
 
-/// One Graphviz digraph for several cases: each `(title, families, labels)` becomes a
-/// `subgraph cluster_N` labelled with its title, holding its families' clusters.
+/// One Graphviz digraph for several cases: each `(title, families, pager views, labels)`
+/// becomes a `subgraph cluster_N` labelled with its title, holding its families' clusters.
 ///
 /// ```
 /// use std::collections::BTreeMap;
 /// use zxemu::scenario::render::render_dot_cases;
-/// let dot = render_dot_cases(&[("a".into(), vec![], BTreeMap::new()), ("b".into(), vec![], BTreeMap::new())]);
+/// let empty = |t: &str| (t.to_string(), vec![], BTreeMap::new(), BTreeMap::new());
+/// let dot = render_dot_cases(&[empty("a"), empty("b")]);
 /// assert_eq!(dot.matches("digraph").count(), 1);
 /// assert!(dot.contains("subgraph cluster_1 {"));
 /// ```
-pub fn render_dot_cases(cases: &[(String, Vec<Family>, BTreeMap<u64, String>)]) -> String {
+pub fn render_dot_cases(cases: &[CaseDrawing]) -> String {
     let mut out = String::from("digraph zxemu {\n  node [shape=box, fontname=\"monospace\"];\n");
-    for (i, (title, families, labels)) in cases.iter().enumerate() {
+    for (i, (title, families, pagers, labels)) in cases.iter().enumerate() {
         let _ = writeln!(out, "  subgraph cluster_{i} {{\n    label=\"{}\";", escape(title));
         if families.is_empty() {
             let _ = writeln!(out, "    c{i}_empty [label=\"no VMO families\", shape=plaintext];");
         }
-        dot_families(&mut out, &format!("c{i}_"), "    ", families, labels);
+        dot_families(&mut out, &format!("c{i}_"), "    ", families, pagers, labels);
         out.push_str("  }\n");
     }
     out.push_str("}\n");
@@ -243,17 +375,21 @@ fn dot_families(
     prefix: &str,
     indent: &str,
     families: &[Family],
+    pagers: &PagerViews,
     labels: &BTreeMap<u64, String>,
 ) {
     for f in families {
+        let pager = pagers.get(&f.id);
         let _ = writeln!(
             out,
-            "{indent}subgraph cluster_{prefix}f{} {{\n{indent}  label=\"family {}\";",
-            f.id, f.id
+            "{indent}subgraph cluster_{prefix}f{} {{\n{indent}  label=\"family {}{}\";",
+            f.id,
+            f.id,
+            pager.map_or_else(String::new, family_mark)
         );
         let mut body = String::new();
         for node in &f.nodes {
-            dot_node(&mut body, prefix, f, node, labels);
+            dot_node(&mut body, prefix, f, node, pager.filter(|v| v.root == node.id), labels);
         }
         for line in body.lines() {
             let _ = writeln!(out, "{indent}{}", &line[2..]);
@@ -267,6 +403,7 @@ fn dot_node(
     prefix: &str,
     f: &Family,
     node: &Node,
+    pager: Option<&PagerView>,
     labels: &BTreeMap<u64, String>,
 ) {
     let id = format!("{prefix}f{}_n{}", f.id, node.id);
@@ -274,12 +411,18 @@ fn dot_node(
     if let Some(koid) = node.koid.filter(|_| !node.hidden) {
         let _ = write!(text, " (koid {koid})");
     }
+    if let Some(view) = pager {
+        let _ = write!(text, "\n{}", root_mark(view).trim());
+    }
     let _ = write!(
         text,
         "\nsize {}\n{}",
         bytes(node.size),
         pages_line(&node.pages, RenderOptions::default())
     );
+    if let Some(view) = pager {
+        let _ = write!(text, "\n{}", pager_line(node, view));
+    }
     let style = if node.hidden { ", style=dashed, color=gray40" } else { "" };
     let _ = writeln!(out, "    {id} [label=\"{}\"{style}];", escape(&text));
     if let Some(p) = node.parent.filter(|_| !is_root(f, node)) {

@@ -83,6 +83,9 @@ impl Env {
         if let Some(bytes) = case.memory {
             config.memory_bytes = bytes;
         }
+        if let Some(ns) = case.pager_timeout_ns {
+            config.pager_timeout_ns = ns;
+        }
         let kernel = Kernel::new(config);
         prepare(&kernel);
         let processes = HashMap::from([("main".to_string(), kernel.create_process())]);
@@ -338,6 +341,9 @@ impl Runner<'_> {
         let (tx, rx) = mpsc::channel();
         let started = std::thread::Builder::new().name(format!("spawn {key}")).spawn(move || {
             let outcome = dispatch(&kernel, &process, &Args::new(spec, &vals));
+            // The process goes before the outcome is sent: once `join` returns, this thread
+            // holds no handle (a case that then ends can count on its handles closing).
+            drop(process);
             if let Some(w) = &watch {
                 w.update(|s| {
                     s.running.remove(&key);
@@ -566,6 +572,14 @@ impl Runner<'_> {
         let expected = match &check.rhs {
             Rhs::Value(e) => Field::Int(self.eval(e)?),
             Rhs::Bytes(p) => Field::Bytes(self.bytes(p)?),
+            Rhs::Ranges(list) => {
+                let mut ranges = Vec::with_capacity(list.len());
+                for t in list {
+                    let options = t.options.as_ref().map_or(Ok(0), |o| self.eval(o))?;
+                    ranges.push([self.eval(&t.offset)?, self.eval(&t.length)?, options]);
+                }
+                Field::Ranges(ranges)
+            }
         };
         compare(check.op, &expected, &actual)
             .map_err(|why| fail(check.pos, format!("{label}: {why}")))
@@ -583,7 +597,12 @@ fn compare(op: CmpOp, expected: &Field, actual: &Field) -> Result<(), String> {
     match (expected, actual) {
         (Field::Int(e), Field::Int(a)) => compare_int(op, *e, *a),
         (Field::Bytes(e), Field::Bytes(a)) => compare_bytes(op, e, a),
-        _ => Err("cannot compare bytes with a number".to_string()),
+        (Field::Ranges(e), Field::Ranges(a)) => match (op, e == a) {
+            (CmpOp::Eq, true) | (CmpOp::Ne, false) => Ok(()),
+            (CmpOp::Ne, true) => Err(format!("expected anything but {}", show_ranges(e))),
+            _ => Err(format!("expected {}, got {}", show_ranges(e), show_ranges(a))),
+        },
+        _ => Err("cannot compare these kinds of values".to_string()),
     }
 }
 
@@ -632,6 +651,13 @@ fn num(v: i128) -> String {
     }
 }
 
+/// Dirty ranges as `[(0, 0x1000, 0), (0x2000, 0x1000, 1)]`.
+fn show_ranges(list: &[[i128; 3]]) -> String {
+    let shown: Vec<String> =
+        list.iter().map(|[o, l, opt]| format!("({o:#x}, {l:#x}, {opt})")).collect();
+    format!("[{}]", shown.join(", "))
+}
+
 fn show_bytes(b: &[u8]) -> String {
     if !b.is_empty() && b.iter().all(|c| c.is_ascii_graphic() || *c == b' ') {
         return format!("\"{}\"", String::from_utf8_lossy(b));
@@ -658,11 +684,13 @@ fn summary(v: &Value) -> String {
                 .filter(|(_, f)| match f {
                     Field::Int(v) => *v != 0,
                     Field::Bytes(b) => b.iter().any(|&c| c != 0),
+                    Field::Ranges(_) => true,
                 })
                 .map(|(n, f)| match f {
                     Field::Int(v) if n.ends_with("koid") => format!("{n}={v}"),
                     Field::Int(v) => format!("{n}={v:#x}"),
                     Field::Bytes(b) => format!("{n}={}", show_bytes(b)),
+                    Field::Ranges(list) => format!("{n}={}", show_ranges(list)),
                 })
                 .collect();
             format!("ZX_OK {{{}}}", shown.join(" "))
