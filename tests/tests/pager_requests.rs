@@ -246,3 +246,18 @@ fn a_blocked_thread_holds_no_lock_other_calls_on_the_vmo_complete() {
     assert_eq!(read.result().unwrap(), vec![5]);
     f.check();
 }
+
+#[test]
+fn a_fail_right_after_an_early_wake_fails_the_read_at_its_next_page() {
+    for _ in 0..20 {
+        let f = Pager::new();
+        let vmo = f.vmo(3, 0);
+        let read = f.spawn_read(vmo, 0, (3 * P) as usize);
+        f.expect_request(ZX_PAGER_VMO_READ, 0, 3);
+        f.supply(vmo, 0, 1, 1);
+        ok!(f.p.pager_op_range(f.pager, ZX_PAGER_OP_FAIL, vmo, P, P, ZX_ERR_IO as i64 as u64));
+        assert_eq!(read.result().unwrap_err(), st(ZX_ERR_IO));
+        f.expect_no_packet();
+        f.check();
+    }
+}
