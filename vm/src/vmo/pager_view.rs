@@ -2,25 +2,8 @@
 //! Additive: nothing here changes a tree.
 
 use super::hierarchy::PAGE;
-use super::paged::PageState;
+pub use super::paged::PagerSlotState;
 use super::Vmo;
-
-/// The dirty state of one slot of a pager VMO (a Clean page or a marker has none).
-///
-/// ```
-/// assert_ne!(zx_vm::PagerSlotState::Dirty, zx_vm::PagerSlotState::AwaitingClean);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PagerSlotState {
-    /// A page written since it was supplied or last cleaned.
-    Dirty,
-    /// A Dirty page that writeback has begun on.
-    AwaitingClean,
-    /// Kernel-made zeros (a grow, OP_ZERO, a stream-size change).
-    DirtyZero,
-    /// A dirty zero slot that writeback has begun on.
-    DirtyZeroAwaiting,
-}
 
 /// What the root of a pager-backed tree holds beyond its pages.
 ///
@@ -61,19 +44,7 @@ impl Vmo {
         let detached = source.is_detached();
         self.with_shared(|h| {
             let p = h.pager()?;
-            let states = p
-                .states
-                .iter()
-                .map(|(&index, &state)| {
-                    let state = match state {
-                        PageState::Dirty => PagerSlotState::Dirty,
-                        PageState::AwaitingClean => PagerSlotState::AwaitingClean,
-                        PageState::DirtyZero => PagerSlotState::DirtyZero,
-                        PageState::DirtyZeroAwaiting => PagerSlotState::DirtyZeroAwaiting,
-                    };
-                    (index * PAGE, state)
-                })
-                .collect();
+            let states = p.states.iter().map(|(&index, &state)| (index * PAGE, state)).collect();
             Some(PagerView {
                 root: p.node,
                 untracked_from: p.untracked_from.saturating_mul(PAGE),

@@ -2,7 +2,7 @@
 //! and an attempt that needs pages from the pager registers on a request and sleeps with no
 //! lock held (see `vm/src/pager.rs`), then tries again.
 
-use super::{PageState, Seen, WRITE_CHUNK_PAGES};
+use super::{PagerSlotState, Seen, WRITE_CHUNK_PAGES};
 use crate::error::VmError;
 use crate::page_list::Slot;
 use crate::pager::{Need, PageSource, RequestKind, Waiter, Wake};
@@ -284,7 +284,7 @@ impl Vmo {
             h.commit(allocator, self.node, offset, len)?;
             // Markers became Clean pages; dirty and untracked zeros became Dirty pages.
             for &index in &zeros {
-                h.pager_mut().states.insert(index, PageState::Dirty);
+                h.pager_mut().states.insert(index, PagerSlotState::Dirty);
             }
             then(&mut h)?;
             if dirty && on_root {
@@ -359,7 +359,7 @@ impl Vmo {
             h.forget_states_from(new_pages);
             for index in old_pages..new_pages {
                 h.nodes[self.node].pages.insert(index, Slot::Zero);
-                h.pager_mut().states.insert(index, PageState::DirtyZero);
+                h.pager_mut().states.insert(index, PagerSlotState::DirtyZero);
             }
             if size % PAGE != 0
                 && matches!(h.nodes[self.node].pages.get(size / PAGE), Some(Slot::Page(_)))
@@ -394,7 +394,7 @@ impl Vmo {
             if let Some(slot) = h.nodes[root].pages.insert(index, Slot::Zero) {
                 free_slot(allocator, slot);
             }
-            h.pager_mut().states.insert(index, PageState::DirtyZero);
+            h.pager_mut().states.insert(index, PagerSlotState::DirtyZero);
         }
         let size_pages = h.nodes[root].size / PAGE;
         let unpinned =

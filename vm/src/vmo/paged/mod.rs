@@ -37,9 +37,13 @@ use crate::sync::Arc;
 /// makes (Zircon's `kMaxWriteWaitPages`).
 const WRITE_CHUNK_PAGES: u64 = 16;
 
-/// The dirty state of a slot of R (a Clean page or a marker has none).
+/// The dirty state of a slot of a pager VMO (a Clean page or a marker has none).
+///
+/// ```
+/// assert_ne!(zx_vm::PagerSlotState::Dirty, zx_vm::PagerSlotState::AwaitingClean);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum PageState {
+pub enum PagerSlotState {
     /// A page written since it was supplied or last cleaned.
     Dirty,
     /// A Dirty page that writeback has begun on.
@@ -55,7 +59,7 @@ pub(crate) enum PageState {
 pub(crate) struct PagerRoot {
     pub(crate) node: NodeId,
     pub(crate) source: Arc<PageSource>,
-    pub(crate) states: BTreeMap<u64, PageState>,
+    pub(crate) states: BTreeMap<u64, PagerSlotState>,
     /// Pages at or past this index without a slot are untracked zeros.
     pub(crate) untracked_from: u64,
     pub(crate) modified: bool,
@@ -72,8 +76,10 @@ impl PagerRoot {
         for (&index, &state) in &self.states {
             let slot = n.pages.get(index);
             let fits = match state {
-                PageState::Dirty | PageState::AwaitingClean => matches!(slot, Some(Slot::Page(_))),
-                PageState::DirtyZero | PageState::DirtyZeroAwaiting => {
+                PagerSlotState::Dirty | PagerSlotState::AwaitingClean => {
+                    matches!(slot, Some(Slot::Page(_)))
+                }
+                PagerSlotState::DirtyZero | PagerSlotState::DirtyZeroAwaiting => {
                     matches!(slot, Some(Slot::Zero))
                 }
             };
@@ -187,14 +193,14 @@ impl Hierarchy {
     }
 
     fn is_dirty(&self, index: u64) -> bool {
-        self.pager().is_some_and(|p| p.states.get(&index) == Some(&PageState::Dirty))
+        self.pager().is_some_and(|p| p.states.get(&index) == Some(&PagerSlotState::Dirty))
     }
 
     /// After `node` wrote (or committed) root pages `[first, end)`: each becomes a Dirty page.
     fn mark_dirty(&mut self, first: u64, end: u64) {
         let p = self.pager_mut();
         for index in first..end {
-            p.states.insert(index, PageState::Dirty);
+            p.states.insert(index, PagerSlotState::Dirty);
         }
     }
 
@@ -247,20 +253,20 @@ impl Hierarchy {
             match self.nodes[root].pages.get_mut(index) {
                 Some(Slot::Page(page)) if page.pin_count > 0 => {
                     allocator.bytes_mut(&mut page.frame).fill(0);
-                    self.pager_mut().states.insert(index, PageState::Dirty);
+                    self.pager_mut().states.insert(index, PagerSlotState::Dirty);
                 }
                 Some(Slot::Page(_)) => {
                     let slot = self.nodes[root].pages.insert(index, Slot::Zero);
                     free_slot(allocator, slot.expect("a page was there"));
-                    self.pager_mut().states.insert(index, PageState::DirtyZero);
+                    self.pager_mut().states.insert(index, PagerSlotState::DirtyZero);
                 }
-                Some(Slot::Zero) if state == Some(PageState::DirtyZeroAwaiting) => {
-                    self.pager_mut().states.insert(index, PageState::DirtyZero);
+                Some(Slot::Zero) if state == Some(PagerSlotState::DirtyZeroAwaiting) => {
+                    self.pager_mut().states.insert(index, PagerSlotState::DirtyZero);
                 }
                 Some(Slot::Zero) => {}
                 None if index < untracked_from => {
                     self.nodes[root].pages.insert(index, Slot::Zero);
-                    self.pager_mut().states.insert(index, PageState::DirtyZero);
+                    self.pager_mut().states.insert(index, PagerSlotState::DirtyZero);
                     filled.push(index);
                 }
                 None => {}

@@ -1,6 +1,6 @@
 //! What the pager calls on its VMO: supply, FAIL, DIRTY, writeback, the queries, detach.
 
-use super::{PageState, Seen};
+use super::{PagerSlotState, Seen};
 use crate::allocator::ZeroFill;
 use crate::error::VmError;
 use crate::page_list::{PageSlot, Slot};
@@ -166,10 +166,10 @@ impl Vmo {
             .collect();
         for (&index, state) in h.pager_mut().states.range_mut(first..end) {
             *state = match *state {
-                PageState::Dirty if !zero_only && !pinned.contains(&index) => {
-                    PageState::AwaitingClean
+                PagerSlotState::Dirty if !zero_only && !pinned.contains(&index) => {
+                    PagerSlotState::AwaitingClean
                 }
-                PageState::DirtyZero => PageState::DirtyZeroAwaiting,
+                PagerSlotState::DirtyZero => PagerSlotState::DirtyZeroAwaiting,
                 other => other,
             };
         }
@@ -185,16 +185,18 @@ impl Vmo {
     pub fn writeback_end(&self, offset: u64, len: u64) -> Result<(), VmError> {
         let mut h = self.cell.state.write();
         let (first, end) = self.pager_range(&h, offset, len)?;
-        let done: Vec<(u64, PageState)> = h
+        let done: Vec<(u64, PagerSlotState)> = h
             .pager_mut()
             .states
             .range(first..end)
-            .filter(|(_, s)| matches!(s, PageState::AwaitingClean | PageState::DirtyZeroAwaiting))
+            .filter(|(_, s)| {
+                matches!(s, PagerSlotState::AwaitingClean | PagerSlotState::DirtyZeroAwaiting)
+            })
             .map(|(&i, &s)| (i, s))
             .collect();
         for (index, state) in done {
             h.pager_mut().states.remove(&index);
-            if state == PageState::DirtyZeroAwaiting {
+            if state == PagerSlotState::DirtyZeroAwaiting {
                 h.nodes[self.node].pages.remove(index);
             }
         }
@@ -214,8 +216,8 @@ impl Vmo {
         let p = h.pager().expect("a pager tree");
         for (&index, &state) in p.states.range(first..end) {
             let options = match state {
-                PageState::Dirty | PageState::AwaitingClean => 0,
-                PageState::DirtyZero | PageState::DirtyZeroAwaiting => 1,
+                PagerSlotState::Dirty | PagerSlotState::AwaitingClean => 0,
+                PagerSlotState::DirtyZero | PagerSlotState::DirtyZeroAwaiting => 1,
             };
             match runs.last_mut() {
                 Some((start, length, kind))
