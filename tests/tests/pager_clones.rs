@@ -277,3 +277,18 @@ fn resizing_a_clone_leaves_the_pager_vmos_states_alone() {
     assert_eq!(ok!(f.p.pager_query_vmo_stats_typed(f.pager, vmo, 0)).modified, 0);
     f.check();
 }
+
+#[test]
+fn a_snapshot_of_an_alow_no_write_clone_gains_write() {
+    let f = Pager::new();
+    let vmo = f.vmo(1, 0);
+    let immutable = child(&f.p, vmo, ALOW | ZX_VMO_CHILD_NO_WRITE, 0, P);
+    assert_eq!(rights_of(&f.p, immutable) & ZX_RIGHT_WRITE, 0);
+    assert_err!(f.p.vmo_write(immutable, &[1], 0), ZX_ERR_ACCESS_DENIED);
+    let snapshot = child(&f.p, immutable, MODIFIED, 0, P);
+    assert_ne!(rights_of(&f.p, snapshot) & ZX_RIGHT_WRITE, 0);
+    assert_eq!(vmo_info(&f.p, vmo).num_children, 1);
+    assert_eq!(vmo_info(&f.p, immutable).num_children, 1);
+    assert!(!zero_children(&f.p, vmo));
+    f.check();
+}
