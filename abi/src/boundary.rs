@@ -807,7 +807,7 @@ export! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ports, and pagers (pagers answer NOT_SUPPORTED until the emulator has them)
+// Ports and pagers
 
 export! {
     /// `zx_port_create(options, out)`.
@@ -970,6 +970,150 @@ export! {
     /// ```
     zx_pager_op_range, _zx_pager_op_range, (pager: zx_handle_t, op: u32, pager_vmo: zx_handle_t, offset: u64, length: u64, data: u64) -> zx_status_t {
         with_process(|p| status(p.pager_op_range(pager, op, pager_vmo, offset, length, data)))
+    }
+}
+
+/// Bytes of one `zx_vmo_dirty_range_t` in a C buffer.
+const DIRTY_RANGE_BYTES: usize = std::mem::size_of::<zx_vmo_dirty_range_t>();
+
+/// Writes `records` one after the other into `buf` as C `zx_vmo_dirty_range_t`s (native byte
+/// order, no padding), so that the C buffer needs no particular alignment.
+fn put_dirty_ranges(records: &[zx_vmo_dirty_range_t], buf: &mut [u8]) {
+    for (record, out) in records.iter().zip(buf.chunks_exact_mut(DIRTY_RANGE_BYTES)) {
+        let fields = [record.offset, record.length, record.options];
+        for (field, bytes) in fields.iter().zip(out.chunks_exact_mut(8)) {
+            bytes.copy_from_slice(&field.to_ne_bytes());
+        }
+    }
+}
+
+export! {
+    /// `zx_pager_query_dirty_ranges(pager, pager_vmo, offset, length, buffer, buffer_size,
+    /// actual, avail)`: writes as many `zx_vmo_dirty_range_t` records as fit in `buffer_size`
+    /// bytes; `actual` (may be NULL) gets the number written and `avail` (may be NULL) the
+    /// number of dirty ranges in the range.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut pager, mut port, mut vmo, mut aux) = (0, 0, 0, 0);
+    ///     zx_pager_create(0, &mut pager);
+    ///     zx_port_create(0, &mut port);
+    ///     zx_pager_create_vmo(pager, 0, port, 0, 4096, &mut vmo);
+    ///     zx_vmo_create(4096, 0, &mut aux);
+    ///     assert_eq!(zx_pager_supply_pages(pager, vmo, 0, 4096, aux, 0), ZX_OK);
+    ///     assert_eq!(zx_vmo_write(vmo, b"x".as_ptr().cast(), 0, 1), ZX_OK);
+    ///     let mut ranges = [zx_vmo_dirty_range_t::default(); 2];
+    ///     let (mut actual, mut avail) = (0, 0);
+    ///     let buf = ranges.as_mut_ptr().cast();
+    ///     let status = zx_pager_query_dirty_ranges(pager, vmo, 0, 4096, buf, 48, &mut actual, &mut avail);
+    ///     assert_eq!((status, actual, avail), (ZX_OK, 1, 1));
+    ///     assert_eq!((ranges[0].offset, ranges[0].length), (0, 4096));
+    /// }
+    /// ```
+    zx_pager_query_dirty_ranges, _zx_pager_query_dirty_ranges, (pager: zx_handle_t, pager_vmo: zx_handle_t, offset: u64, length: u64, buffer: *mut c_void, buffer_size: usize, actual: *mut usize, avail: *mut usize) -> zx_status_t {
+        with_process(|p| {
+            // SAFETY: `buffer` is NULL or valid for `buffer_size` writable bytes (the C contract).
+            let buf = match unsafe { out_bytes(buffer, buffer_size) } {
+                Ok(buf) => buf,
+                Err(s) => return s,
+            };
+            // A range has at most one record per page (plus one for an unaligned start), so
+            // a huge buffer_size never sizes the scratch records beyond that.
+            let most = usize::try_from(length / ZX_PAGE_SIZE + 2).unwrap_or(usize::MAX);
+            let mut records =
+                vec![zx_vmo_dirty_range_t::default(); (buffer_size / DIRTY_RANGE_BYTES).min(most)];
+            match p.pager_query_dirty_ranges(pager, pager_vmo, offset, length, &mut records) {
+                Ok((n_actual, n_avail)) => {
+                    put_dirty_ranges(&records[..n_actual], buf);
+                    // SAFETY: `actual` and `avail` are each NULL or valid for a size_t (the C contract).
+                    unsafe {
+                        put(actual, n_actual);
+                        put(avail, n_avail);
+                    }
+                    ZX_OK
+                }
+                Err(s) => s.into_raw(),
+            }
+        })
+    }
+}
+
+export! {
+    /// `zx_pager_query_vmo_stats(pager, pager_vmo, options, buffer, buffer_size)`: writes a
+    /// `zx_pager_vmo_stats_t` into `buffer` (`ZX_ERR_BUFFER_TOO_SMALL` under 4 bytes), then
+    /// clears the modified flag if `options` is `ZX_PAGER_RESET_VMO_STATS`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut pager, mut port, mut vmo) = (0, 0, 0);
+    ///     zx_pager_create(0, &mut pager);
+    ///     zx_port_create(0, &mut port);
+    ///     zx_pager_create_vmo(pager, 0, port, 0, 4096, &mut vmo);
+    ///     let mut stats = zx_pager_vmo_stats_t { modified: 7 };
+    ///     let buf = (&mut stats as *mut zx_pager_vmo_stats_t).cast();
+    ///     assert_eq!(zx_pager_query_vmo_stats(pager, vmo, 0, buf, 4), ZX_OK);
+    ///     assert_eq!(stats.modified, 0);
+    ///     assert_eq!(zx_pager_query_vmo_stats(pager, vmo, 0, buf, 3), ZX_ERR_BUFFER_TOO_SMALL);
+    /// }
+    /// ```
+    zx_pager_query_vmo_stats, _zx_pager_query_vmo_stats, (pager: zx_handle_t, pager_vmo: zx_handle_t, options: u32, buffer: *mut c_void, buffer_size: usize) -> zx_status_t {
+        with_process(|p| {
+            // SAFETY: `buffer` is NULL or valid for `buffer_size` writable bytes (the C contract).
+            match unsafe { out_bytes(buffer, buffer_size) } {
+                Ok(buf) => status(p.pager_query_vmo_stats(pager, pager_vmo, options, buf)),
+                Err(s) => s,
+            }
+        })
+    }
+}
+
+export! {
+    /// `zx_vmo_set_stream_size(handle, size)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut vmo, mut size) = (0, 0);
+    ///     zx_vmo_create(4096, 0, &mut vmo);
+    ///     assert_eq!(zx_vmo_set_stream_size(vmo, 10), ZX_OK);
+    ///     assert_eq!(zx_vmo_get_stream_size(vmo, &mut size), ZX_OK);
+    ///     assert_eq!(size, 10);
+    /// }
+    /// ```
+    zx_vmo_set_stream_size, _zx_vmo_set_stream_size, (handle: zx_handle_t, size: u64) -> zx_status_t {
+        with_process(|p| status(p.vmo_set_stream_size(handle, size)))
+    }
+}
+
+export! {
+    /// `zx_vmo_get_stream_size(handle, size)`: `size` NULL → `INVALID_ARGS`, after the call.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut vmo, mut size) = (0, 0);
+    ///     zx_vmo_create(100, 0, &mut vmo);
+    ///     assert_eq!(zx_vmo_get_stream_size(vmo, &mut size), ZX_OK);
+    ///     assert_eq!(size, 100);
+    ///     assert_eq!(zx_vmo_get_stream_size(vmo, std::ptr::null_mut()), ZX_ERR_INVALID_ARGS);
+    /// }
+    /// ```
+    zx_vmo_get_stream_size, _zx_vmo_get_stream_size, (handle: zx_handle_t, size: *mut u64) -> zx_status_t {
+        with_process(|p| match p.vmo_get_stream_size(handle) {
+            // SAFETY: `size` is NULL or valid for a u64 (the C contract).
+            Ok(value) => if unsafe { put(size, value) } { ZX_OK } else { INVALID_ARGS },
+            Err(s) => s.into_raw(),
+        })
     }
 }
 

@@ -84,7 +84,7 @@ enum Command {
         #[arg(long, conflicts_with = "dot")]
         paddr: bool,
     },
-    /// Measure figures B1–B10 of performance.md and print them as a Markdown table.
+    /// Measure figures B1–B11 of performance.md and print them as a Markdown table.
     Bench {
         /// Fewer samples: the whole table in under a minute.
         #[arg(long)]
@@ -92,7 +92,7 @@ enum Command {
         /// Print one JSON array instead of the table.
         #[arg(long)]
         json: bool,
-        /// Measure one figure only (B1 to B10).
+        /// Measure one figure only (B1 to B11).
         #[arg(long, value_name = "FIGURE", value_parser = zxemu::bench::parse_figure)]
         only: Option<u8>,
     },

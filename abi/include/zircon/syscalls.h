@@ -69,6 +69,8 @@ ZXEMU_SYSCALL_(zx_status_t, vmo_create_contiguous,
                (zx_handle_t bti, size_t size, uint32_t alignment_log2, zx_handle_t* out))
 ZXEMU_SYSCALL_(zx_status_t, vmo_create_physical,
                (zx_handle_t resource, zx_paddr_t paddr, size_t size, zx_handle_t* out))
+ZXEMU_SYSCALL_(zx_status_t, vmo_set_stream_size, (zx_handle_t handle, uint64_t size))
+ZXEMU_SYSCALL_(zx_status_t, vmo_get_stream_size, (zx_handle_t handle, uint64_t* size))
 
 // IOMMUs, BTIs, PMTs.
 ZXEMU_SYSCALL_(zx_status_t, iommu_create,
@@ -82,7 +84,7 @@ ZXEMU_SYSCALL_(zx_status_t, bti_pin,
 ZXEMU_SYSCALL_(zx_status_t, bti_release_quarantine, (zx_handle_t handle))
 ZXEMU_SYSCALL_(zx_status_t, pmt_unpin, (zx_handle_t handle))
 
-// Ports, and pagers (ZX_ERR_NOT_SUPPORTED in this version of the emulator).
+// Ports and pagers.
 ZXEMU_SYSCALL_(zx_status_t, port_create, (uint32_t options, zx_handle_t* out))
 ZXEMU_SYSCALL_(zx_status_t, port_queue, (zx_handle_t handle, const zx_port_packet_t* packet))
 ZXEMU_SYSCALL_(zx_status_t, port_wait,
@@ -98,6 +100,14 @@ ZXEMU_SYSCALL_(zx_status_t, pager_supply_pages,
 ZXEMU_SYSCALL_(zx_status_t, pager_op_range,
                (zx_handle_t pager, uint32_t op, zx_handle_t pager_vmo, uint64_t offset,
                 uint64_t length, uint64_t data))
+// `buffer` receives buffer_size / sizeof(zx_vmo_dirty_range_t) records at most; `actual` and
+// `avail` may be NULL.
+ZXEMU_SYSCALL_(zx_status_t, pager_query_dirty_ranges,
+               (zx_handle_t pager, zx_handle_t pager_vmo, uint64_t offset, uint64_t length,
+                void* buffer, size_t buffer_size, size_t* actual, size_t* avail))
+ZXEMU_SYSCALL_(zx_status_t, pager_query_vmo_stats,
+               (zx_handle_t pager, zx_handle_t pager_vmo, uint32_t options, void* buffer,
+                size_t buffer_size))
 
 #undef ZXEMU_SYSCALL_
 

@@ -452,6 +452,103 @@ CASE(pagers_supply_pages_and_report_requests) {
   CHECK_OK(zx_handle_close_many(handles, 4));
 }
 
+CASE(pager_queries_dirty_ranges_stats_and_stream_size) {
+  const uint64_t P = ZX_PAGE_SIZE;
+  zx_handle_t pager = ZX_HANDLE_INVALID, port = ZX_HANDLE_INVALID, vmo = ZX_HANDLE_INVALID;
+  zx_handle_t aux = ZX_HANDLE_INVALID;
+  CHECK_OK(zx_pager_create(0, &pager));
+  CHECK_OK(zx_port_create(0, &port));
+  CHECK_OK(zx_pager_create_vmo(pager, ZX_VMO_TRAP_DIRTY, port, 9, 3 * P, &vmo));
+  CHECK_OK(zx_vmo_create(3 * P, 0, &aux));
+  CHECK_OK(zx_pager_supply_pages(pager, vmo, 0, 3 * P, aux, 0));
+
+  // Nothing is modified or dirty yet; the stats need 4 bytes and know one option.
+  zx_pager_vmo_stats_t stats = {7};
+  CHECK_OK(zx_pager_query_vmo_stats(pager, vmo, 0, &stats, sizeof(stats)));
+  CHECK(stats.modified == 0);
+  CHECK_STATUS(zx_pager_query_vmo_stats(pager, vmo, 0, &stats, 3), ZX_ERR_BUFFER_TOO_SMALL);
+  CHECK_STATUS(zx_pager_query_vmo_stats(pager, vmo, 2, &stats, sizeof(stats)),
+               ZX_ERR_INVALID_ARGS);
+  CHECK_STATUS(zx_pager_query_vmo_stats(pager, vmo, 0, NULL, sizeof(stats)),
+               ZX_ERR_INVALID_ARGS);
+
+  // Pages 0 and 2 made Dirty by the pager (TRAP_DIRTY: a write of page 0 then needs no
+  // request, and sets the modified flag).
+  CHECK_OK(zx_pager_op_range(pager, ZX_PAGER_OP_DIRTY, vmo, 0, P, 0));
+  CHECK_OK(zx_pager_op_range(pager, ZX_PAGER_OP_DIRTY, vmo, 2 * P, P, 0));
+  CHECK_OK(zx_vmo_write(vmo, "dirty", 0, 5));
+
+  zx_vmo_dirty_range_t ranges[4];
+  memset(ranges, 0xff, sizeof(ranges));
+  size_t actual = 99, avail = 99;
+  // Room for one record: one written, two available.
+  CHECK_OK(zx_pager_query_dirty_ranges(pager, vmo, 0, 3 * P, ranges, sizeof(ranges[0]) + 8,
+                                       &actual, &avail));
+  CHECK(actual == 1 && avail == 2);
+  CHECK(ranges[0].offset == 0 && ranges[0].length == P && ranges[0].options == 0);
+  CHECK(ranges[1].offset == UINT64_MAX);  // untouched past what fits
+  CHECK_OK(zx_pager_query_dirty_ranges(pager, vmo, 0, 3 * P, ranges, sizeof(ranges), &actual,
+                                       &avail));
+  CHECK(actual == 2 && avail == 2);
+  CHECK(ranges[1].offset == 2 * P && ranges[1].length == P && ranges[1].options == 0);
+  // No buffer: only the count; NULL counts are allowed; NULL with a size is not.
+  CHECK_OK(zx_pager_query_dirty_ranges(pager, vmo, 0, 3 * P, NULL, 0, &actual, &avail));
+  CHECK(actual == 0 && avail == 2);
+  CHECK_OK(zx_pager_query_dirty_ranges(pager, vmo, 0, 3 * P, ranges, sizeof(ranges), NULL, NULL));
+  CHECK_STATUS(zx_pager_query_dirty_ranges(pager, vmo, 0, 3 * P, NULL, sizeof(ranges), &actual,
+                                           &avail),
+               ZX_ERR_INVALID_ARGS);
+  CHECK_STATUS(zx_pager_query_dirty_ranges(pager, vmo, P, 3 * P, ranges, sizeof(ranges), &actual,
+                                           &avail),
+               ZX_ERR_OUT_OF_RANGE);
+
+  // The write set the modified flag; RESET clears it after reporting it.
+  CHECK_OK(zx_pager_query_vmo_stats(pager, vmo, ZX_PAGER_RESET_VMO_STATS, &stats, sizeof(stats)));
+  CHECK(stats.modified == ZX_PAGER_VMO_STATS_MODIFIED);
+  CHECK_OK(zx_pager_query_vmo_stats(pager, vmo, 0, &stats, sizeof(stats)));
+  CHECK(stats.modified == 0);
+
+  // Writing page 0 back leaves page 2 dirty.
+  CHECK_OK(zx_pager_op_range(pager, ZX_PAGER_OP_WRITEBACK_BEGIN, vmo, 0, P, 0));
+  char seen[5] = {0};
+  CHECK_OK(zx_vmo_read(vmo, seen, 0, 5));
+  CHECK(memcmp(seen, "dirty", 5) == 0);
+  CHECK_OK(zx_pager_op_range(pager, ZX_PAGER_OP_WRITEBACK_END, vmo, 0, P, 0));
+  CHECK_OK(zx_pager_query_dirty_ranges(pager, vmo, 0, 3 * P, ranges, sizeof(ranges), &actual,
+                                       &avail));
+  CHECK(actual == 1 && avail == 1 && ranges[0].offset == 2 * P);
+
+  // The stream size starts as the size; cutting it to 2 pages drops page 2 (untracked from
+  // there, never reported) and sets the modified flag.
+  uint64_t size = 0;
+  CHECK_OK(zx_vmo_get_stream_size(vmo, &size));
+  CHECK(size == 3 * P);
+  CHECK_STATUS(zx_vmo_get_stream_size(vmo, NULL), ZX_ERR_INVALID_ARGS);
+  CHECK_STATUS(zx_vmo_set_stream_size(vmo, 4 * P), ZX_ERR_OUT_OF_RANGE);
+  CHECK_OK(zx_vmo_set_stream_size(vmo, 2 * P));
+  CHECK_OK(zx_vmo_get_stream_size(vmo, &size));
+  CHECK(size == 2 * P);
+  CHECK_OK(zx_pager_query_dirty_ranges(pager, vmo, 0, 3 * P, NULL, 0, &actual, &avail));
+  CHECK(avail == 0);
+  CHECK_OK(zx_pager_query_vmo_stats(pager, vmo, 0, &stats, sizeof(stats)));
+  CHECK(stats.modified == ZX_PAGER_VMO_STATS_MODIFIED);
+
+  // An anonymous VMO's stream size is its content size.
+  zx_handle_t plain = ZX_HANDLE_INVALID;
+  CHECK_OK(zx_vmo_create(100, 0, &plain));
+  CHECK_OK(zx_vmo_get_stream_size(plain, &size));
+  CHECK(size == 100);
+  CHECK_OK(zx_vmo_set_stream_size(plain, 10));
+  CHECK_OK(zx_object_get_property(plain, ZX_PROP_VMO_CONTENT_SIZE, &size, sizeof(size)));
+  CHECK(size == 10);
+  // Queries need the pager's own VMO.
+  CHECK_STATUS(zx_pager_query_dirty_ranges(pager, plain, 0, P, NULL, 0, &actual, &avail),
+               ZX_ERR_INVALID_ARGS);
+
+  zx_handle_t handles[5] = {plain, vmo, aux, port, pager};
+  CHECK_OK(zx_handle_close_many(handles, 5));
+}
+
 CASE(ports_queue_and_wait_in_order) {
   zx_handle_t port = ZX_HANDLE_INVALID;
   CHECK_STATUS(zx_port_create(2, &port), ZX_ERR_INVALID_ARGS);
@@ -624,6 +721,7 @@ static const struct test_case cases[] = {
     ENTRY(pin_with_null_pmt_is_undone),
     ENTRY(contiguous_vmo),
     ENTRY(pagers_supply_pages_and_report_requests),
+    ENTRY(pager_queries_dirty_ranges_stats_and_stream_size),
     ENTRY(ports_queue_and_wait_in_order),
     ENTRY(event_signals),
     ENTRY(clock_and_sleep),

@@ -386,6 +386,62 @@ TEST(Pager, AReadBlocksUntilThePagerSuppliesThePage) {
   EXPECT_EQ(memcmp(seen, "page", 4), 0);
 }
 
+TEST(Pager, QueriesDirtyRangesStatsAndStreamSize) {
+  zx::pager pager;
+  ASSERT_OK(zx::pager::create(0, &pager));
+  zx::port port;
+  ASSERT_OK(zx::port::create(0, &port));
+  zx::vmo vmo;
+  ASSERT_OK(pager.create_vmo(0, port, 2, 4 * kPage, &vmo));
+  zx::vmo aux;
+  ASSERT_OK(zx::vmo::create(4 * kPage, 0, &aux));
+  ASSERT_OK(pager.supply_pages(vmo, 0, 4 * kPage, aux, 0));
+  zx_pager_vmo_stats_t stats = {1};
+  ASSERT_OK(pager.query_vmo_stats(vmo, 0, &stats, sizeof(stats)));
+  EXPECT_EQ(stats.modified, 0u);
+
+  // Without TRAP_DIRTY a write dirties its page at once: pages 1 and 3.
+  ASSERT_OK(vmo.write("a", kPage, 1));
+  ASSERT_OK(vmo.write("b", 3 * kPage, 1));
+  zx_vmo_dirty_range_t ranges[4] = {};
+  size_t actual = 0, avail = 0;
+  ASSERT_OK(pager.query_dirty_ranges(vmo, 0, 4 * kPage, ranges, sizeof(ranges), &actual, &avail));
+  ASSERT_EQ(actual, 2u);
+  EXPECT_EQ(avail, 2u);
+  EXPECT_EQ(ranges[0].offset, kPage);
+  EXPECT_EQ(ranges[0].length, kPage);
+  EXPECT_EQ(ranges[0].options, 0u);
+  EXPECT_EQ(ranges[1].offset, 3 * kPage);
+  ASSERT_OK(pager.query_vmo_stats(vmo, ZX_PAGER_RESET_VMO_STATS, &stats, sizeof(stats)));
+  EXPECT_EQ(stats.modified, ZX_PAGER_VMO_STATS_MODIFIED);
+  ASSERT_OK(pager.query_vmo_stats(vmo, 0, &stats, sizeof(stats)));
+  EXPECT_EQ(stats.modified, 0u);
+
+  // Writing page 1 back leaves page 3 dirty.
+  ASSERT_OK(pager.op_range(ZX_PAGER_OP_WRITEBACK_BEGIN, vmo, kPage, kPage, 0));
+  ASSERT_OK(pager.op_range(ZX_PAGER_OP_WRITEBACK_END, vmo, kPage, kPage, 0));
+  ASSERT_OK(
+      pager.query_dirty_ranges(vmo, 0, 4 * kPage, ranges, sizeof(ranges), &actual, nullptr));
+  ASSERT_EQ(actual, 1u);
+  EXPECT_EQ(ranges[0].offset, 3 * kPage);
+
+  // Cutting the stream size to 2 pages drops pages 2 and 3 and sets the modified flag.
+  uint64_t size = 0;
+  ASSERT_OK(vmo.get_stream_size(&size));
+  EXPECT_EQ(size, 4 * kPage);
+  EXPECT_STATUS(vmo.set_stream_size(5 * kPage), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_OK(vmo.set_stream_size(2 * kPage));
+  ASSERT_OK(vmo.get_stream_size(&size));
+  EXPECT_EQ(size, 2 * kPage);
+  ASSERT_OK(pager.query_dirty_ranges(vmo, 0, 4 * kPage, nullptr, 0, &actual, &avail));
+  EXPECT_EQ(avail, 0u);
+  ASSERT_OK(pager.query_vmo_stats(vmo, 0, &stats, sizeof(stats)));
+  EXPECT_EQ(stats.modified, ZX_PAGER_VMO_STATS_MODIFIED);
+  char seen = 1;
+  ASSERT_OK(vmo.read(&seen, 3 * kPage, 1));
+  EXPECT_EQ(seen, 0, "past the stream size reads zero");
+}
+
 TEST(Port, QueueFromAnotherThreadWakesTheWaiter) {
   zx::port port;
   ASSERT_OK(zx::port::create(0, &port));

@@ -1,4 +1,4 @@
-//! The measurements of figures B1–B10 of `performance.md`, each against its baseline in the
+//! The measurements of figures B1–B11 of `performance.md`, each against its baseline in the
 //! same process: samples of the figure and of its baseline alternate (which one goes first
 //! swaps every round, so drift and noise hit both), and each side reports its median.
 //!
@@ -6,6 +6,7 @@
 //! measurement panics with the call's name.
 
 use std::hint::black_box;
+use std::sync::mpsc;
 use std::sync::Barrier;
 use std::thread;
 use std::time::Instant;
@@ -585,6 +586,156 @@ pub fn b10_bulk(plan: &Plan) -> Vec<Row> {
         Row::new("B10", "read", read, "µs", copy_r, "ratio ≤ 1.2"),
         Row::new("B10", "write", write, "µs", copy_w, "ratio ≤ 1.2"),
     ]
+}
+
+/// Page faults served per B11 round-trip sample, and event round trips per baseline sample.
+const B11_ROUND_TRIPS: u64 = 256;
+
+/// What the B11 helper thread does next. It serves one sample at a time, so the faults and
+/// the event round trips run between the same two threads.
+enum B11Job {
+    /// Answer `B11_ROUND_TRIPS` READ requests of `vmo` by supplying each page from `aux`.
+    Serve { pager: zx_handle_t, port: zx_handle_t, vmo: zx_handle_t, aux: zx_handle_t },
+    /// Answer `B11_ROUND_TRIPS` signals of `ping` with a signal of `pong`.
+    Echo { ping: zx_handle_t, pong: zx_handle_t },
+}
+
+/// The B11 helper's side of one sample: the pager (take the packet, supply the page) or the
+/// event echo (wait, clear, signal back).
+fn b11_helper(p: &Process, job: B11Job) {
+    match job {
+        B11Job::Serve { pager, port, vmo, aux } => {
+            for _ in 0..B11_ROUND_TRIPS {
+                let packet = p.port_wait(port, ZX_TIME_INFINITE).expect("port_wait");
+                let request = packet.page_request();
+                assert_eq!((request.command, request.length), (ZX_PAGER_VMO_READ, PAGE));
+                let offset = request.offset;
+                p.pager_supply_pages(pager, vmo, offset, PAGE, aux, offset).expect("supply");
+            }
+        }
+        B11Job::Echo { ping, pong } => {
+            for _ in 0..B11_ROUND_TRIPS {
+                p.object_wait_one(ping, ZX_USER_SIGNAL_0, ZX_TIME_INFINITE).expect("wait ping");
+                p.object_signal(ping, ZX_USER_SIGNAL_0, 0).expect("clear ping");
+                p.object_signal(pong, 0, ZX_USER_SIGNAL_0).expect("signal pong");
+            }
+        }
+    }
+}
+
+/// Detaches a pager VMO, takes the COMPLETE packet that detaching queues (so that the port is
+/// empty for the next sample), and closes the VMO.
+fn b11_retire(p: &Process, pager: zx_handle_t, port: zx_handle_t, vmo: zx_handle_t) {
+    p.pager_detach_vmo(pager, vmo).expect("pager_detach_vmo");
+    let packet = p.port_wait(port, ZX_TIME_INFINITE).expect("port_wait for COMPLETE");
+    assert_eq!(packet.page_request().command, ZX_PAGER_VMO_COMPLETE);
+    p.handle_close(vmo).expect("handle_close");
+}
+
+/// B11 `round_trip`: a read of an absent page of a pager VMO, the READ packet taken by
+/// `port_wait` on a second thread, `pager_supply_pages` of that page (from an aux VMO
+/// committed beforehand), and the read returning, in µs per round trip; baseline: an event
+/// round trip between the same two threads (signal, `object_wait_one` on the other side,
+/// clear, signal back, `object_wait_one`).
+fn b11_round_trip(plan: &Plan) -> Row {
+    let (_kernel, p) = kernel_with(64 << 20);
+    let pager = p.pager_create(0).expect("pager_create");
+    let port = p.port_create(0).expect("port_create");
+    let ping = p.event_create(0).expect("event_create");
+    let pong = p.event_create(0).expect("event_create");
+    let (jobs, inbox) = mpsc::channel::<B11Job>();
+    let start_line = Barrier::new(2);
+    let (fault, echo) = thread::scope(|s| {
+        let (p, start_line) = (&p, &start_line);
+        s.spawn(move || {
+            for job in inbox {
+                start_line.wait();
+                b11_helper(p, job);
+            }
+        });
+        let fault = || {
+            // Not timed: a fresh VMO whose pages are all absent, and the pages to supply.
+            let vmo = p.pager_create_vmo(pager, 0, port, 1, B11_ROUND_TRIPS * PAGE).expect("vmo");
+            let aux = committed_vmo(p, B11_ROUND_TRIPS);
+            jobs.send(B11Job::Serve { pager, port, vmo, aux }).expect("the helper is running");
+            start_line.wait();
+            let mut bytes = [0u8; 8];
+            let ns = ns_per_op(B11_ROUND_TRIPS, |page| {
+                p.vmo_read(vmo, black_box(&mut bytes), page * PAGE).expect("vmo_read");
+            });
+            assert_eq!(bytes[0], 0xa5, "the read returns the supplied page");
+            b11_retire(p, pager, port, vmo);
+            p.handle_close(aux).expect("handle_close");
+            ns / 1000.0
+        };
+        let echo = || {
+            jobs.send(B11Job::Echo { ping, pong }).expect("the helper is running");
+            start_line.wait();
+            ns_per_op(B11_ROUND_TRIPS, |_| {
+                p.object_signal(ping, 0, ZX_USER_SIGNAL_0).expect("signal ping");
+                p.object_wait_one(pong, ZX_USER_SIGNAL_0, ZX_TIME_INFINITE).expect("wait pong");
+                p.object_signal(pong, ZX_USER_SIGNAL_0, 0).expect("clear pong");
+            }) / 1000.0
+        };
+        let measured = interleaved(plan.rounds, fault, echo);
+        drop(jobs); // the helper's loop ends
+        measured
+    });
+    for h in [ping, pong, port, pager] {
+        p.handle_close(h).expect("handle_close");
+    }
+    Row::new("B11", "round_trip", fault, "µs", echo, "≤ 5 µs; ratio ≤ 2")
+}
+
+/// B11 `supply_N`: `pager_supply_pages` of N pages from an aux VMO into the absent pages of a
+/// pager VMO, ns per page, against `vmo_transfer_data` of N pages between two root VMOs (B1's
+/// operation) in the same run. As in B1, one sample moves 4096 / N chunks of N pages; before
+/// each supply sample, outside the timing, the aux VMO is committed again and the pager VMO
+/// is a fresh one.
+fn b11_supply(plan: &Plan) -> Vec<Row> {
+    const TOTAL: u64 = 4096;
+    let (_kernel, p) = kernel_with(1 << 28);
+    let pager = p.pager_create(0).expect("pager_create");
+    let port = p.port_create(0).expect("port_create");
+    let aux = p.vmo_create(TOTAL * PAGE, 0).expect("vmo_create");
+    let src = committed_vmo(&p, TOTAL);
+    let dst = p.vmo_create(TOTAL * PAGE, 0).expect("vmo_create");
+    let mut rows = Vec::new();
+    for n in [1u64, 16, 256, 4096] {
+        let (chunks, len) = (TOTAL / n, n * PAGE);
+        let supply = || {
+            let vmo = p.pager_create_vmo(pager, 0, port, 1, TOTAL * PAGE).expect("vmo");
+            p.vmo_op_range(aux, ZX_VMO_OP_COMMIT, 0, TOTAL * PAGE, &mut []).expect("commit");
+            let ns = ns_per_op(chunks, |i| {
+                p.pager_supply_pages(pager, black_box(vmo), i * len, len, aux, i * len)
+                    .expect("pager_supply_pages");
+            });
+            b11_retire(&p, pager, port, vmo);
+            ns / n as f64
+        };
+        let transfer = || {
+            let ns = ns_per_op(chunks, |i| {
+                p.vmo_transfer_data(black_box(dst), 0, i * len, len, src, i * len)
+                    .expect("vmo_transfer_data");
+            });
+            p.vmo_transfer_data(src, 0, 0, TOTAL * PAGE, dst, 0).expect("transfer back");
+            ns / n as f64
+        };
+        let (s, t) = interleaved(plan.rounds, supply, transfer);
+        rows.push(Row::new("B11", &format!("supply_{n}"), s, "ns/page", t, "ratio ≤ 1.5"));
+    }
+    for h in [aux, src, dst, port, pager] {
+        p.handle_close(h).expect("handle_close");
+    }
+    rows
+}
+
+/// B11: the pager's fault round trip against an event round trip between the same two
+/// threads, and `pager_supply_pages` of N pages against `vmo_transfer_data` of N pages.
+pub fn b11_pager(plan: &Plan) -> Vec<Row> {
+    let mut rows = vec![b11_round_trip(plan)];
+    rows.extend(b11_supply(plan));
+    rows
 }
 
 /// The process's resident memory in KiB (`VmRSS` of `/proc/self/status`), 0 where there is

@@ -15,7 +15,7 @@ use super::target;
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Row {
-    /// The figure, `"B1"` … `"B10"`.
+    /// The figure, `"B1"` … `"B11"`.
     pub id: String,
     /// Which point of the figure (a size, a depth, a variant).
     pub param: String,

@@ -40,6 +40,19 @@ class pager final : public object<pager> {
                        uint64_t data) const {
     return zx_pager_op_range(get(), op, pager_vmo.get(), offset, length, data);
   }
+  // `buffer` holds buffer_size / sizeof(zx_vmo_dirty_range_t) records; `actual` and `avail`
+  // may be nullptr.
+  zx_status_t query_dirty_ranges(const vmo& pager_vmo, uint64_t offset, uint64_t length,
+                                 void* buffer, size_t buffer_size, size_t* actual,
+                                 size_t* avail) const {
+    return zx_pager_query_dirty_ranges(get(), pager_vmo.get(), offset, length, buffer,
+                                       buffer_size, actual, avail);
+  }
+  // `buffer` receives a zx_pager_vmo_stats_t.
+  zx_status_t query_vmo_stats(const vmo& pager_vmo, uint32_t options, void* buffer,
+                              size_t buffer_size) const {
+    return zx_pager_query_vmo_stats(get(), pager_vmo.get(), options, buffer, buffer_size);
+  }
 };
 
 using unowned_pager = unowned<pager>;

@@ -49,6 +49,10 @@ class vmo final : public object<vmo> {
   }
   zx_status_t get_size(uint64_t* size) const { return zx_vmo_get_size(get(), size); }
   zx_status_t set_size(uint64_t size) const { return zx_vmo_set_size(get(), size); }
+  zx_status_t get_stream_size(uint64_t* size) const {
+    return zx_vmo_get_stream_size(get(), size);
+  }
+  zx_status_t set_stream_size(uint64_t size) const { return zx_vmo_set_stream_size(get(), size); }
   zx_status_t get_prop_content_size(uint64_t* size) const {
     return get_property(ZX_PROP_VMO_CONTENT_SIZE, size, sizeof(*size));
   }

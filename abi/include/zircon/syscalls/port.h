@@ -1,5 +1,4 @@
-// zxemu: zircon/syscalls/port.h — port packets (ports and pagers answer ZX_ERR_NOT_SUPPORTED
-// in this version of the emulator; the records are complete).
+// zxemu: zircon/syscalls/port.h — port packets, and the records of the pager's queries.
 #ifndef ZXEMU_ZIRCON_SYSCALLS_PORT_H_
 #define ZXEMU_ZIRCON_SYSCALLS_PORT_H_
 
