@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::VmError;
 use crate::port::{Port, PortPacket};
-use crate::sync::{Arc, Condvar, Mutex};
+use crate::sync::{Arc, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 
 /// `ZX_PKT_TYPE_PAGE_REQUEST`.
 const PKT_TYPE_PAGE_REQUEST: u32 = 9;
@@ -187,11 +187,25 @@ pub struct PageSource {
     /// The pager object's id.
     pager: u64,
     state: Mutex<SourceState>,
+    /// Outstanding requests, mirrored out of `state` so that a resolve with nothing to
+    /// resolve takes no lock. Requests are made only under the tree's lock, which every
+    /// resolver holds exclusively, so a resolver never reads a stale zero.
+    outstanding: AtomicUsize,
+    /// `state.detached`, mirrored for the same reason (it only ever turns on).
+    detached: AtomicBool,
 }
 
 impl PageSource {
     pub(crate) fn new(id: u64, pager: u64, port: Arc<Port>, key: u64) -> PageSource {
-        PageSource { id, key, port, pager, state: Mutex::new(SourceState::default()) }
+        PageSource {
+            id,
+            key,
+            port,
+            pager,
+            state: Mutex::new(SourceState::default()),
+            outstanding: AtomicUsize::new(0),
+            detached: AtomicBool::new(false),
+        }
     }
 
     /// The pager object this source belongs to.
@@ -205,7 +219,8 @@ impl PageSource {
 
     /// Whether the VMO was detached (or its pager died).
     pub(crate) fn is_detached(&self) -> bool {
-        self.state.lock().detached
+        // Acquire: pairs with the Release in `detach`, after which every request is gone.
+        self.detached.load(Ordering::Acquire)
     }
 
     fn packet(&self, command: u16, start: u64, end: u64) -> PortPacket {
@@ -285,6 +300,7 @@ impl PageSource {
             packet: PacketAt::Backlog,
         };
         state.requests[need.kind.slot()].insert(need.start, request);
+        self.outstanding.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(source = self.id, kind = ?need.kind, start = need.start, end, "page request");
         state.backlog.push_back((need.kind, need.start, token));
         self.pump(state);
@@ -337,6 +353,7 @@ impl PageSource {
         request.waiters.retain(|r| !Arc::ptr_eq(&r.waiter, waiter));
         if request.waiters.is_empty() {
             let request = state.requests[kind.slot()].remove(&start).expect("found above");
+            self.outstanding.fetch_sub(1, Ordering::Relaxed);
             tracing::debug!(source = self.id, start, "request dropped: nobody waits");
             self.withdraw_packet(state, &request);
         }
@@ -399,37 +416,55 @@ impl PageSource {
         Wake::TimedOut
     }
 
-    /// Counts `pages` (root indices, ascending) as resolved for requests of `kind`: a request
-    /// whose every page is counted completes. A waiting read whose next page is among them
-    /// wakes early.
-    pub(crate) fn resolve(self: &Arc<Self>, kind: RequestKind, pages: &[u64]) {
-        if pages.is_empty() {
+    /// Counts the root pages of `ranges` (`[start, end)` each, ascending) as resolved for
+    /// requests of `kind`; the caller holds the tree's lock exclusively. Then: a request whose every page is counted completes. A waiting read
+    /// whose next page is among them wakes early. Costs time in the requests met and the pages
+    /// they cover, with one lookup per range.
+    pub(crate) fn resolve(self: &Arc<Self>, kind: RequestKind, ranges: &[(u64, u64)]) {
+        // Relaxed: requests are added only under the tree's lock, which the caller holds
+        // exclusively, so a zero here is exact.
+        if self.outstanding.load(Ordering::Relaxed) == 0 || ranges.iter().all(|&(s, e)| s >= e) {
             return;
         }
         let mut state = self.state.lock();
         let mut complete = Vec::new();
-        for &page in pages {
+        for &(start, end) in ranges {
             let requests = &mut state.requests[kind.slot()];
-            let Some((&start, request)) = requests.range_mut(..=page).next_back() else {
-                continue;
-            };
-            if request.end <= page || !request.count(page) {
-                continue;
-            }
-            // A read waiting for this page wakes early; from now on it waits for its next
-            // page (so a FAIL there fails it at once).
-            let next =
-                (page + 1..request.end).find(|&i| !request.is_counted(i)).unwrap_or(request.end);
-            for r in request.waiters.iter_mut().filter(|r| r.reads && r.first == page) {
-                r.first = next;
-                r.waiter.set(|w| w.woken = true);
-            }
-            if request.remaining == 0 && !complete.contains(&start) {
-                complete.push(start);
+            // Requests never overlap: those meeting the range are the last ones starting
+            // before its end, back to the first that ends after its start.
+            for (&at, request) in requests.range_mut(..end).rev() {
+                if request.end <= start {
+                    break;
+                }
+                let (lo, hi) = (start.max(request.start), end.min(request.end));
+                let newly = (lo..hi).filter(|&page| request.count(page)).count();
+                if newly == 0 {
+                    continue;
+                }
+                // A read waiting for one of these pages wakes early; from now on it waits for
+                // its next page (so a FAIL there fails it at once).
+                let next_after = |request: &Request, page: u64| {
+                    (page + 1..request.end).find(|&i| !request.is_counted(i)).unwrap_or(request.end)
+                };
+                let moves: Vec<(usize, u64)> = request
+                    .waiters
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.reads && (lo..hi).contains(&r.first))
+                    .map(|(at, r)| (at, next_after(request, r.first)))
+                    .collect();
+                for (at, next) in moves {
+                    let r = &mut request.waiters[at];
+                    r.first = next;
+                    r.waiter.set(|w| w.woken = true);
+                }
+                if request.remaining == 0 {
+                    complete.push(at);
+                }
             }
         }
-        for start in complete {
-            self.complete(&mut state, kind, start, None);
+        for at in complete {
+            self.complete(&mut state, kind, at, None);
         }
     }
 
@@ -443,6 +478,7 @@ impl PageSource {
         status: Option<VmError>,
     ) {
         let Some(request) = state.requests[kind.slot()].remove(&start) else { return };
+        self.outstanding.fetch_sub(1, Ordering::Relaxed);
         tracing::debug!(source = self.id, ?kind, start, end = request.end, "request complete");
         self.withdraw_packet(state, &request);
         for r in &request.waiters {
@@ -525,6 +561,7 @@ impl PageSource {
         let mut state = self.state.lock();
         let first = !state.detached;
         state.detached = true;
+        self.detached.store(true, Ordering::Release);
         for kind in [RequestKind::Read, RequestKind::Dirty] {
             let starts: Vec<u64> = state.requests[kind.slot()].keys().copied().collect();
             for start in starts {

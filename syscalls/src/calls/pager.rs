@@ -181,8 +181,19 @@ impl ProcessCore {
         aux_offset: u64,
     ) -> Result<(), Status> {
         page_aligned(&[offset, length, aux_offset])?;
-        let (_, vmo) = self.pager_and_vmo(pager, Rights::MANAGE_VMO, pager_vmo, Rights::WRITE)?;
-        let (aux, _) = self.vmo(aux_vmo, Rights::READ | Rights::WRITE)?;
+        // One acquisition of the handle table for the three handles; their errors still come
+        // in order: the pager, the pager VMO, the pager check, then aux.
+        let [pager, vmo, aux] = self.lookup_many([
+            (pager, zx::ZX_OBJ_TYPE_PAGER, Rights::MANAGE_VMO),
+            (pager_vmo, zx::ZX_OBJ_TYPE_VMO, Rights::WRITE),
+            (aux_vmo, zx::ZX_OBJ_TYPE_VMO, Rights::READ | Rights::WRITE),
+        ]);
+        let KernelObject::Pager(pager) = pager? else { return Err(Status::WRONG_TYPE) };
+        let KernelObject::Vmo(vmo) = vmo? else { return Err(Status::WRONG_TYPE) };
+        if !vmo.vmo.is_pager_vmo_of(pager.pager.koid) {
+            return Err(Status::INVALID_ARGS);
+        }
+        let KernelObject::Vmo(aux) = aux? else { return Err(Status::WRONG_TYPE) };
         Ok(vmo.vmo.supply_pages(offset, length, &aux.vmo, aux_offset)?)
     }
 

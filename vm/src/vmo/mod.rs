@@ -168,8 +168,10 @@ pub struct FamilyNode {
 pub(crate) struct HierarchyCell {
     id: u64,
     state: CachePadded<RwLock<Hierarchy>>,
-    /// The page source of a pager-backed tree (fixed for the tree's life).
+    /// The page source of a pager-backed tree, and its root's node (both fixed for the tree's
+    /// life: the root stays the root), so a VMO knows without the lock whether it is on R.
     source: Option<Arc<PageSource>>,
+    pager_root: Option<NodeId>,
 }
 
 impl HierarchyCell {
@@ -242,6 +244,7 @@ impl Vmo {
         let cell = Arc::new(HierarchyCell {
             id: hierarchy.id(),
             source: hierarchy.pager().map(|p| p.source.clone()),
+            pager_root: hierarchy.pager().map(|p| p.node),
             state: CachePadded::new(RwLock::new(hierarchy)),
         });
         Vmo::on_node(vm, koid, cell, node, View::Own, options, 0, None)
@@ -259,6 +262,7 @@ impl Vmo {
             id: hierarchy.id(),
             state: CachePadded::new(RwLock::new(hierarchy)),
             source: None,
+            pager_root: None,
         });
         Vmo::on_node(vm, koid, cell, node, View::Own, VmoOptions::default(), 0, Some(paddr))
     }

@@ -154,7 +154,16 @@ impl Hierarchy {
 
     /// Frames a supply from `side` must allocate (pages a snapshot relative still sees).
     pub(super) fn copies_for(&self, side: &Side) -> usize {
+        if self.is_root(side.node) {
+            return 0; // nothing is shared with a relative
+        }
         self.copies_needed(side)
+    }
+
+    /// The one-page [`Hierarchy::take_for_supply`] of a node without relatives: its frame, if
+    /// it has one there.
+    pub(super) fn take_one_for_supply(&mut self, node: NodeId, index: u64) -> Option<Slot> {
+        self.nodes[node].pages.remove(index).filter(|slot| slot.frame().is_some())
     }
 
     /// Empties the aux range as a transfer's source is emptied, returning its pages.
@@ -164,6 +173,12 @@ impl Hierarchy {
         side: &Side,
         spare: &mut Vec<Frame>,
     ) -> PageList {
+        if self.is_root(side.node) {
+            // No ancestor shows through and no relative shares: the slots simply move.
+            let mut taken = self.nodes[side.node].pages.take_range(side.first, side.end);
+            taken.remove_markers();
+            return taken;
+        }
         self.take_pages(allocator, side, spare, &mut TransferStats::default())
     }
 

@@ -40,7 +40,7 @@ impl Vmo {
     /// assert!(!vm.create_vmo(1, 4096, Default::default()).unwrap().is_on_pager_root());
     /// ```
     pub fn is_on_pager_root(&self) -> bool {
-        self.is_pager_backed() && self.with_shared(|h| h.is_pager_root(self.node))
+        self.cell.pager_root == Some(self.node)
     }
 
     /// The pager VMO itself (not a slice, reference or clone), served by `pager`.
@@ -50,10 +50,7 @@ impl Vmo {
     /// assert!(!vm.create_vmo(1, 4096, Default::default()).unwrap().is_pager_vmo_of(1));
     /// ```
     pub fn is_pager_vmo_of(&self, pager: u64) -> bool {
-        self.is_pager_backed()
-            && self.view == View::Own
-            && self.source().pager() == pager
-            && self.with_shared(|h| h.is_pager_root(self.node))
+        self.view == View::Own && self.is_on_pager_root() && self.source().pager() == pager
     }
 
     /// Runs `attempt` until it is done, sleeping (with no lock held) each time it registered
@@ -409,7 +406,7 @@ impl Vmo {
         p.untracked_from = last;
         p.modified = true;
         h.set_content_size(root, new);
-        self.source().resolve(RequestKind::Read, &(first..last).collect::<Vec<_>>());
+        self.source().resolve(RequestKind::Read, &[(first, last)]);
         self.source().complete_range(last, u64::MAX);
         Ok(())
     }

@@ -206,17 +206,34 @@ impl Hierarchy {
 
     /// Supplies `taken` (indexed from 0) to root pages `[first, first + len)`: each absent
     /// slot takes its page (a marker where `taken` has none); every other page is freed.
-    /// Returns the slots filled.
-    fn supply_into_root(
+    /// Returns the slots filled, as ranges.
+    pub(super) fn supply_into_root(
         &mut self,
         allocator: &PageAllocator,
         first: u64,
         len: u64,
         mut taken: PageList,
-    ) -> Vec<u64> {
-        let root = self.pager().expect("a pager tree").node;
-        let mut filled = Vec::new();
-        for index in first..first + len {
+    ) -> Vec<(u64, u64)> {
+        let (root, untracked_from) = {
+            let p = self.pager().expect("a pager tree");
+            (p.node, p.untracked_from)
+        };
+        let end = first + len;
+        if end <= untracked_from && self.nodes[root].pages.range(first, end).next().is_none() {
+            // The common supply: every slot is absent. The pages move run by run; only the
+            // gaps (uncommitted aux pages) take markers one by one.
+            if taken.frame_count() < len {
+                for index in 0..len {
+                    if taken.get(index).is_none() {
+                        taken.insert(index, Slot::Zero);
+                    }
+                }
+            }
+            self.nodes[root].pages.put_range(first, taken);
+            return vec![(first, end)];
+        }
+        let mut filled: Vec<(u64, u64)> = Vec::new();
+        for index in first..end {
             let page = taken.remove(index - first);
             if matches!(self.seen(root, index), Seen::Absent(_)) {
                 let slot = match page {
@@ -224,12 +241,31 @@ impl Hierarchy {
                     _ => Slot::Zero,
                 };
                 self.nodes[root].pages.insert(index, slot);
-                filled.push(index);
+                extend_ranges(&mut filled, index);
             } else if let Some(slot) = page {
                 free_slot(allocator, slot);
             }
         }
         filled
+    }
+
+    /// The one-page [`Hierarchy::supply_into_root`]: `slot` (a marker if `None`) fills root
+    /// page `index` if it is absent, and is freed otherwise. True when it filled the slot.
+    pub(super) fn supply_one_into_root(
+        &mut self,
+        allocator: &PageAllocator,
+        index: u64,
+        slot: Option<Slot>,
+    ) -> bool {
+        let root = self.pager().expect("a pager tree").node;
+        if matches!(self.seen(root, index), Seen::Absent(_)) {
+            self.nodes[root].pages.insert(index, slot.unwrap_or(Slot::Zero));
+            return true;
+        }
+        if let Some(slot) = slot {
+            free_slot(allocator, slot);
+        }
+        false
     }
 
     /// Drops root pages from `first` on (a shrink): their states go too.
@@ -241,8 +277,13 @@ impl Hierarchy {
 
     /// OP_ZERO of the whole root pages `[first, end)`: pages become dirty zero and are freed
     /// (pinned ones are zeroed in place and turn Dirty); markers and untracked slots stay.
-    /// Returns the slots that were absent (their READ requests resolve).
-    fn zero_root_pages(&mut self, allocator: &PageAllocator, first: u64, end: u64) -> Vec<u64> {
+    /// Returns the slots that were absent, as ranges (their READ requests resolve).
+    fn zero_root_pages(
+        &mut self,
+        allocator: &PageAllocator,
+        first: u64,
+        end: u64,
+    ) -> Vec<(u64, u64)> {
         let (root, untracked_from) = {
             let p = self.pager().expect("a pager tree");
             (p.node, p.untracked_from)
@@ -267,11 +308,20 @@ impl Hierarchy {
                 None if index < untracked_from => {
                     self.nodes[root].pages.insert(index, Slot::Zero);
                     self.pager_mut().states.insert(index, PagerSlotState::DirtyZero);
-                    filled.push(index);
+                    extend_ranges(&mut filled, index);
                 }
                 None => {}
             }
         }
         filled
+    }
+}
+
+/// Adds `index` to `ranges` (ascending `[start, end)` runs), extending the last run when
+/// `index` follows it.
+fn extend_ranges(ranges: &mut Vec<(u64, u64)>, index: u64) {
+    match ranges.last_mut() {
+        Some((_, end)) if *end == index => *end += 1,
+        _ => ranges.push((index, index + 1)),
     }
 }

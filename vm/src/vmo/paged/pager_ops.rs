@@ -74,6 +74,15 @@ impl Vmo {
         if self.source().is_detached() {
             return Err(VmError::BadState);
         }
+        if len == PAGE && sides.src().is_root(aux.node) {
+            // The common small supply: one page from an aux VMO without relatives.
+            let slot = sides.src().take_one_for_supply(aux.node, aux_node_offset / PAGE);
+            let index = offset / PAGE;
+            if sides.dst().supply_one_into_root(allocator, index, slot) {
+                self.source().resolve(RequestKind::Read, &[(index, index + 1)]);
+            }
+            return Ok(());
+        }
         let copies = sides.src().copies_for(&side);
         let mut spare = allocator.alloc_many(copies, ZeroFill::No)?;
         let taken = sides.src().take_for_supply(allocator, &side, &mut spare);
@@ -143,8 +152,8 @@ impl Vmo {
             h.nodes[self.node].pages.insert(index, Slot::Page(PageSlot::new(frame)));
         }
         h.mark_dirty(first, end);
-        drop(h);
-        self.source().resolve(RequestKind::Dirty, &(first..end).collect::<Vec<_>>());
+        // Lock order: the tree (still held), then the source.
+        self.source().resolve(RequestKind::Dirty, &[(first, end)]);
         Ok(())
     }
 
