@@ -35,6 +35,11 @@ pub struct KernelConfig {
     /// when set, `ZX_VMO_OP_CACHE_INVALIDATE` works (it needs WRITE); when clear it answers
     /// `NOT_SUPPORTED`. Later calls that Zircon gates the same way use this switch too.
     pub enable_debugging_syscalls: bool,
+    /// Address-space placement (docs/reference.md §11.9): `None` (default) puts each new
+    /// VMAR or mapping at the lowest address that fits, so runs are reproducible;
+    /// `Some(seed)` picks uniformly among the addresses that fit, with a generator seeded by
+    /// `seed` and the process's koid.
+    pub aslr_seed: Option<u64>,
 }
 
 impl Default for KernelConfig {
@@ -47,6 +52,7 @@ impl Default for KernelConfig {
             device_memory_bytes: settings.device_memory_bytes,
             handle_seed: settings.handle_seed,
             enable_debugging_syscalls: settings.enable_debugging_syscalls,
+            aslr_seed: settings.aslr_seed,
         }
     }
 }
@@ -69,6 +75,7 @@ impl KernelConfig {
             device_memory_bytes: self.device_memory_bytes,
             handle_seed: self.handle_seed,
             enable_debugging_syscalls: self.enable_debugging_syscalls,
+            aslr_seed: self.aslr_seed,
         }
     }
 }
@@ -191,7 +198,7 @@ impl Kernel {
     /// kernel.check_invariants().unwrap();
     /// ```
     pub fn check_invariants(&self) -> Result<(), String> {
-        self.core.vm().check_invariants()
+        self.core.check_invariants()
     }
 
     pub(crate) fn core(&self) -> &Arc<KernelCore> {

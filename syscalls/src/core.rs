@@ -4,9 +4,10 @@ use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
 use zx_handles::{Handle, HandleError, HandleSecret, HandleTable, Rights, MAX_HANDLES_PER_TABLE};
-use zx_vm::sync::{Arc, AtomicU32, AtomicU64, CachePadded, Ordering, SpinMutex};
+use zx_vm::sync::{Arc, AtomicU32, AtomicU64, CachePadded, Mutex, Ordering, SpinMutex, Weak};
 use zx_vm::{RamUnavailable, Vm};
 
+use crate::aspace::{AddressSpace, VmarObject};
 use crate::object::{HandleKey, KernelObject, ProcessObject, ResourceObject, Signals, VmoObject};
 use crate::status::Status;
 use crate::zx::{self, zx_handle_t, zx_koid_t, zx_rights_t, zx_time_t};
@@ -34,6 +35,10 @@ pub struct KernelSettings {
     /// Zircon's boot option of the same name: lets `ZX_VMO_OP_CACHE_INVALIDATE` run (off by
     /// default, as in Zircon).
     pub enable_debugging_syscalls: bool,
+    /// Seed of address-space placement: `None` (default) puts every VMAR and mapping at the
+    /// lowest address that fits; `Some(seed)` picks uniformly among the spots that fit, with
+    /// a generator seeded by it and the process's koid.
+    pub aslr_seed: Option<u64>,
 }
 
 impl Default for KernelSettings {
@@ -45,6 +50,7 @@ impl Default for KernelSettings {
             device_memory_bytes: 64 << 20,
             handle_seed: None,
             enable_debugging_syscalls: false,
+            aslr_seed: None,
         }
     }
 }
@@ -64,6 +70,8 @@ pub struct KernelCore {
     koids: AtomicU64,
     started: Instant,
     root_resource: Arc<ResourceObject>,
+    /// Every address space made, for `check_invariants` (dead ones are pruned on the way).
+    aspaces: Mutex<Vec<Weak<AddressSpace>>>,
 }
 
 /// The first koid handed out (as in Zircon, low values are reserved).
@@ -106,6 +114,7 @@ impl KernelCore {
             koids,
             started: Instant::now(),
             root_resource: Arc::new(ResourceObject::new(root_koid)),
+            aspaces: Mutex::new(Vec::new()),
         }))
     }
 
@@ -182,12 +191,72 @@ impl KernelCore {
     pub fn create_process(self: &Arc<Self>) -> Arc<ProcessCore> {
         let koid = self.new_koid();
         let table = HandleTable::with_secret(self.handle_secret(koid));
+        let root_koid = self.new_koid();
+        let aspace = Arc::new(AddressSpace::new(koid, root_koid, self.settings.aslr_seed));
+        {
+            let mut aspaces = self.aspaces.lock();
+            aspaces.retain(|a| a.strong_count() > 0);
+            aspaces.push(Arc::downgrade(&aspace));
+        }
         Arc::new(ProcessCore {
             koid,
             kernel: self.clone(),
             handles: CachePadded::new(SpinMutex::new(table)),
             self_handle: AtomicU32::new(zx::ZX_HANDLE_INVALID),
+            root_vmar_handle: AtomicU32::new(zx::ZX_HANDLE_INVALID),
+            aspace,
         })
+    }
+
+    /// The address spaces of the live processes (and of ended ones still referred to).
+    pub(crate) fn address_spaces(&self) -> Vec<Arc<AddressSpace>> {
+        self.aspaces.lock().iter().filter_map(Weak::upgrade).collect()
+    }
+
+    /// [`Vm::check_invariants`], then the address spaces': every VMAR's children inside it
+    /// and not overlapping, every mapping well formed and holding a live VMO, and each
+    /// mapped VMO's `num_mappings` equal to the mappings found. Each address space is read
+    /// under its own lock, and the counts are compared with the VMOs' only once every one
+    /// has been walked, holding all their locks (so a map or unmap cannot fall in between).
+    /// Never panics; describes the first violation.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let _p = kernel.create_process();
+    /// kernel.check_invariants().unwrap();
+    /// ```
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.vm.check_invariants()?;
+        let mut aspaces = self.address_spaces();
+        aspaces.sort_by_key(|a| a.process_koid());
+        // Lock order among address spaces: ascending process koid (only this walk takes
+        // more than one).
+        let guards: Vec<_> = aspaces.iter().map(|a| a.read()).collect();
+        let mut mapped = Vec::new();
+        for (aspace, state) in aspaces.iter().zip(&guards) {
+            state.check(aspace.process_koid(), &mut mapped)?;
+        }
+        let mut counted: Vec<(usize, u64)> = Vec::new();
+        for vmo in &mapped {
+            let key = Arc::as_ptr(vmo) as usize;
+            match counted.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => *n += 1,
+                None => counted.push((key, 1)),
+            }
+        }
+        for vmo in &mapped {
+            let key = Arc::as_ptr(vmo) as usize;
+            let found = counted.iter().find(|(k, _)| *k == key).map_or(0, |(_, n)| *n);
+            let recorded = vmo.mappings.num_mappings();
+            if found != recorded {
+                return Err(format!(
+                    "VMO {}: num_mappings {recorded}, but {found} mappings found",
+                    vmo.vmo.koid()
+                ));
+            }
+        }
+        drop(guards);
+        Ok(())
     }
 
     /// The secret process `koid` scrambles its handle values with: random, or drawn from
@@ -227,6 +296,18 @@ pub struct ProcessCore {
     handles: CachePadded<SpinMutex<HandleTable<KernelObject>>>,
     /// The value `process_self` handed out, once it has (set under the table's lock).
     self_handle: AtomicU32,
+    /// The value `vmar_root_self` handed out, once it has (set under the table's lock).
+    root_vmar_handle: AtomicU32,
+    /// The process's address space; ended when the process is dropped.
+    aspace: Arc<AddressSpace>,
+}
+
+impl Drop for ProcessCore {
+    fn drop(&mut self) {
+        // The process ends: its address space is destroyed and the VMOs its mappings held
+        // are released (handles to its VMARs elsewhere answer BAD_STATE from now on).
+        self.aspace.end();
+    }
 }
 
 impl ProcessCore {
@@ -349,11 +430,71 @@ impl ProcessCore {
         if known != zx::ZX_HANDLE_INVALID || table.len() >= MAX_HANDLES_PER_TABLE {
             return known;
         }
-        let object = KernelObject::Process(Arc::new(ProcessObject::new(self.koid)));
+        let object = KernelObject::Process(Arc::new(ProcessObject::for_aspace(
+            self.koid,
+            Arc::downgrade(&self.aspace),
+        )));
         let made = table.insert(object, Rights::from_bits_retain(zx::ZX_DEFAULT_PROCESS_RIGHTS));
         let handle = made.unwrap_or(zx::ZX_HANDLE_INVALID);
         self.self_handle.store(handle, Ordering::Release);
         handle
+    }
+
+    /// `zx_vmar_root_self`: a handle to the root VMAR (`ZX_DEFAULT_VMAR_RIGHTS | READ |
+    /// WRITE | EXECUTE`), made on the first call and the same value afterwards (a closed one
+    /// stays closed); `ZX_HANDLE_INVALID` if the table is full at the first call, and a
+    /// later call tries again.
+    ///
+    /// ```
+    /// use zx_syscalls::zx::*;
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let root = p.vmar_root_self();
+    /// assert_eq!(p.vmar_root_self(), root);
+    /// assert_eq!(p.object_get_info_handle_basic(root).unwrap().rights, 0x0020_801F);
+    /// ```
+    pub fn vmar_root_self(&self) -> zx_handle_t {
+        // Acquire: pairs with the store below, made under the table lock.
+        let known = self.root_vmar_handle.load(Ordering::Acquire);
+        if known != zx::ZX_HANDLE_INVALID {
+            return known;
+        }
+        let mut table = self.handles.lock();
+        let known = self.root_vmar_handle.load(Ordering::Acquire);
+        if known != zx::ZX_HANDLE_INVALID || table.len() >= MAX_HANDLES_PER_TABLE {
+            return known;
+        }
+        let object = KernelObject::Vmar(Arc::new(VmarObject {
+            koid: self.aspace.root_koid(),
+            name: Default::default(),
+            base: crate::aspace::USER_ASPACE_BASE,
+            len: crate::aspace::USER_ASPACE_SIZE,
+            flags: zx::ZX_VM_CAN_MAP_READ
+                | zx::ZX_VM_CAN_MAP_WRITE
+                | zx::ZX_VM_CAN_MAP_EXECUTE
+                | zx::ZX_VM_CAN_MAP_SPECIFIC,
+            aspace: self.aspace.clone(),
+            id: crate::aspace::ROOT_VMAR,
+        }));
+        let rights = zx::ZX_DEFAULT_VMAR_RIGHTS
+            | zx::ZX_RIGHT_READ
+            | zx::ZX_RIGHT_WRITE
+            | zx::ZX_RIGHT_EXECUTE;
+        let made = table.insert(object, Rights::from_bits_retain(rights));
+        let handle = made.unwrap_or(zx::ZX_HANDLE_INVALID);
+        self.root_vmar_handle.store(handle, Ordering::Release);
+        handle
+    }
+
+    /// The process's address space.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// assert!(!p.aspace().has_ended());
+    /// ```
+    pub fn aspace(&self) -> &Arc<AddressSpace> {
+        &self.aspace
     }
 
     /// `handle_duplicate` on the table: a new handle to the same object.

@@ -6,6 +6,7 @@ use zx_handles::ObjectKind;
 use zx_vm::sync::{Arc, AtomicUsize, Condvar, Mutex, Ordering, Weak};
 use zx_vm::Vmo;
 
+use crate::aspace::{AddressSpace, MappingCounts, VmarObject};
 use crate::status::Status;
 use crate::zx::{self, zx_koid_t, zx_signals_t};
 
@@ -276,6 +277,8 @@ pub struct VmoObject {
     /// The koid of the VMO it was made from (0 for a root VMO).
     pub parent_koid: zx_koid_t,
     children: Mutex<u64>,
+    /// Its mappings in every address space (`num_mappings`, `share_count`).
+    pub mappings: MappingCounts,
     /// Held for its `Drop`, which tells the parent; declared last so it drops last.
     _parent: Option<ChildOf>,
 }
@@ -339,6 +342,7 @@ impl VmoObject {
             kind: VmoKind::Root,
             parent_koid: 0,
             children: Mutex::new(0),
+            mappings: MappingCounts::default(),
             _parent: None,
         }
     }
@@ -359,6 +363,7 @@ impl VmoObject {
             kind,
             parent_koid: parent.vmo.koid(),
             children: Mutex::new(0),
+            mappings: MappingCounts::default(),
             _parent: Some(match kind {
                 VmoKind::Slice | VmoKind::Reference => ChildOf::Holds(Some(parent.clone())),
                 VmoKind::Root | VmoKind::Snapshot { .. } => {
@@ -476,16 +481,28 @@ pub struct ProcessObject {
     pub signals: Signals,
     /// `ZX_PROP_NAME`.
     pub name: ObjectName,
+    /// The process's address space (weakly: the handle does not keep it alive).
+    pub aspace: Weak<AddressSpace>,
 }
 
 impl ProcessObject {
-    /// The object of the process `koid`.
+    /// The object of the process `koid`, with no address space.
     ///
     /// ```
     /// assert_eq!(zx_syscalls::object::ProcessObject::new(7).koid, 7);
     /// ```
     pub fn new(koid: zx_koid_t) -> ProcessObject {
-        ProcessObject { koid, signals: Signals::new(0), name: ObjectName::default() }
+        ProcessObject::for_aspace(koid, Weak::new())
+    }
+
+    /// The object of the process `koid`, whose address space is `aspace`.
+    ///
+    /// ```
+    /// let p = zx_syscalls::object::ProcessObject::for_aspace(7, Default::default());
+    /// assert!(p.aspace.upgrade().is_none());
+    /// ```
+    pub fn for_aspace(koid: zx_koid_t, aspace: Weak<AddressSpace>) -> ProcessObject {
+        ProcessObject { koid, signals: Signals::new(0), name: ObjectName::default(), aspace }
     }
 }
 
@@ -870,6 +887,8 @@ pub enum KernelObject {
     Process(Arc<ProcessObject>),
     /// `ZX_OBJ_TYPE_PORT`.
     Port(Arc<PortHandles>),
+    /// `ZX_OBJ_TYPE_VMAR`.
+    Vmar(Arc<VmarObject>),
 }
 
 impl ObjectKind for KernelObject {
@@ -882,6 +901,7 @@ impl ObjectKind for KernelObject {
             KernelObject::Bti(_) => zx::ZX_OBJ_TYPE_BTI,
             KernelObject::Pmt(_) => zx::ZX_OBJ_TYPE_PMT,
             KernelObject::Process(_) => zx::ZX_OBJ_TYPE_PROCESS,
+            KernelObject::Vmar(_) => zx::ZX_OBJ_TYPE_VMAR,
             KernelObject::Port(_) => zx::ZX_OBJ_TYPE_PORT,
         }
     }
@@ -904,6 +924,7 @@ impl KernelObject {
             KernelObject::Bti(b) => b.koid,
             KernelObject::Pmt(p) => p.koid,
             KernelObject::Process(p) => p.koid,
+            KernelObject::Vmar(v) => v.koid,
             KernelObject::Port(p) => p.port.koid,
         }
     }
@@ -926,6 +947,7 @@ impl KernelObject {
             KernelObject::Bti(b) => b.name.get(),
             KernelObject::Pmt(p) => p.name.get(),
             KernelObject::Process(p) => p.name.get(),
+            KernelObject::Vmar(v) => v.name.get(),
             KernelObject::Port(p) => p.port.name.get(),
         }
     }
@@ -948,6 +970,7 @@ impl KernelObject {
             KernelObject::Bti(b) => b.name.set(name),
             KernelObject::Pmt(p) => p.name.set(name),
             KernelObject::Process(p) => p.name.set(name),
+            KernelObject::Vmar(v) => v.name.set(name),
             KernelObject::Port(p) => p.port.name.set(name),
         }
     }
@@ -968,7 +991,8 @@ impl KernelObject {
             | KernelObject::Iommu(_)
             | KernelObject::Bti(_)
             | KernelObject::Pmt(_)
-            | KernelObject::Port(_) => None,
+            | KernelObject::Port(_)
+            | KernelObject::Vmar(_) => None,
         }
     }
 
@@ -988,7 +1012,8 @@ impl KernelObject {
             | KernelObject::Iommu(_)
             | KernelObject::Bti(_)
             | KernelObject::Pmt(_)
-            | KernelObject::Port(_) => 0,
+            | KernelObject::Port(_)
+            | KernelObject::Vmar(_) => 0,
         }
     }
 }

@@ -10,6 +10,7 @@ use std::fmt::Debug;
 pub mod children;
 pub mod pinning;
 pub mod transfer;
+pub mod vmar;
 
 use zx_kernel::zx::*;
 use zx_kernel::{Kernel, KernelConfig, Process, Status};

@@ -7,6 +7,8 @@ mod object;
 mod pager;
 mod port;
 mod resource;
+mod vmar;
+mod vmar_info;
 mod vmo;
 
 /// The status of a call this version of zxemu does not emulate yet.

@@ -7,6 +7,7 @@
 mod attribution;
 mod data;
 mod hierarchy;
+mod mapped;
 mod pin;
 mod transfer;
 

@@ -1,0 +1,218 @@
+//! The software MMU: loads, stores and instruction fetches through an address space
+//! (docs/reference.md §11.10). Each page is translated under the address space's lock
+//! (shared) and then read or written with [`zx_vm::Vmo::read`] / [`zx_vm::Vmo::write`], the
+//! very path of `vmo_read` / `vmo_write`: copy-on-write forks, zero fill and `NO_MEMORY`
+//! behave as they do there.
+//!
+//! Lock order: address-space lock (shared) → VMO hierarchy lock.
+
+use zx_vm::VmError;
+
+use super::tree::{AspaceState, Mapping};
+use super::AddressSpace;
+use crate::status::Status;
+use crate::zx::{self, zx_vaddr_t};
+
+const PAGE: u64 = zx::ZX_PAGE_SIZE;
+
+/// The kind of a faulting access.
+///
+/// ```
+/// assert_ne!(zx_syscalls::Access::Read, zx_syscalls::Access::Write);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// A load.
+    Read,
+    /// A store.
+    Write,
+    /// An instruction fetch.
+    Execute,
+}
+
+/// What a faulting load, store or instruction fetch reports (the exception's synthetic
+/// status).
+///
+/// ```
+/// use zx_syscalls::{Access, PageFault, Status};
+/// let fault = PageFault { vaddr: 0x1000, access: Access::Read, status: Status::NOT_FOUND };
+/// assert_eq!(fault.to_string(), "read fault at 0x1000: ZX_ERR_NOT_FOUND");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageFault {
+    /// The first byte not transferred.
+    pub vaddr: zx_vaddr_t,
+    /// What the access was.
+    pub access: Access,
+    /// NOT_FOUND, ACCESS_DENIED, OUT_OF_RANGE, NO_MEMORY, INVALID_ARGS (a misaligned atomic)
+    /// or a pager error.
+    pub status: Status,
+}
+
+impl std::fmt::Display for PageFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let access = match self.access {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::Execute => "execute",
+        };
+        write!(f, "{access} fault at {:#x}: {}", self.vaddr, self.status)
+    }
+}
+
+impl std::error::Error for PageFault {}
+
+/// The PERM bits an access needs.
+fn needed(access: Access) -> u32 {
+    match access {
+        Access::Read => zx::ZX_VM_PERM_READ,
+        Access::Write => zx::ZX_VM_PERM_WRITE,
+        Access::Execute => zx::ZX_VM_PERM_READ | zx::ZX_VM_PERM_EXECUTE,
+    }
+}
+
+/// Translates the page holding `vaddr` for `access`: the mapping and the VMO offset of
+/// `vaddr`, and how many bytes from `vaddr` the same translation covers; or the fault.
+fn translate(
+    state: &AspaceState,
+    vaddr: u64,
+    access: Access,
+    check_prot: bool,
+) -> Result<(&Mapping, u64, u64), Status> {
+    let mapping = state.find_mapping(vaddr).ok_or(Status::NOT_FOUND)?;
+    if check_prot && mapping.prot_at(vaddr) & needed(access) != needed(access) {
+        return Err(Status::ACCESS_DENIED);
+    }
+    let offset = mapping.vmo_offset + (vaddr - mapping.base);
+    let page_offset = offset & !(PAGE - 1);
+    let vmo = &mapping.vmo().vmo;
+    let limit = if mapping.flags & zx::ZX_VM_FAULT_BEYOND_STREAM_SIZE != 0 {
+        vmo.content_size()
+            .checked_add(PAGE - 1)
+            .map_or(!(PAGE - 1), |s| s & !(PAGE - 1))
+            .min(vmo.size())
+    } else {
+        vmo.size()
+    };
+    if page_offset >= limit {
+        return Err(Status::OUT_OF_RANGE);
+    }
+    let run_end = if check_prot { mapping.prot_run_end(vaddr) } else { mapping.end() };
+    // The same translation holds to the end of the mapping, the protection run and the
+    // VMO's end (page granular), whichever comes first.
+    let span = (run_end - vaddr).min(limit - offset);
+    Ok((mapping, offset, span))
+}
+
+fn vm_status(error: VmError) -> Status {
+    Status::from(error)
+}
+
+impl AddressSpace {
+    /// Reads (`Access::Read` or `Access::Execute`) into `buffer` from `vaddr`, page by
+    /// page, as §11.10 says.
+    pub(crate) fn read_mapped(
+        &self,
+        vaddr: u64,
+        buffer: &mut [u8],
+        access: Access,
+    ) -> Result<(), PageFault> {
+        let state = self.read();
+        let mut done = 0usize;
+        while done < buffer.len() {
+            let at = vaddr.wrapping_add(done as u64);
+            let fault = |status| PageFault { vaddr: at, access, status };
+            if vaddr.checked_add(done as u64).is_none() {
+                return Err(fault(Status::NOT_FOUND));
+            }
+            let (mapping, offset, span) = translate(&state, at, access, true).map_err(fault)?;
+            let page_left = PAGE - (at % PAGE);
+            let n = (buffer.len() - done).min(span.min(page_left) as usize);
+            mapping
+                .vmo()
+                .vmo
+                .read(&mut buffer[done..done + n], offset)
+                .map_err(|e| fault(vm_status(e)))?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Writes `buffer` at `vaddr`, page by page.
+    pub(crate) fn write_mapped(&self, vaddr: u64, buffer: &[u8]) -> Result<(), PageFault> {
+        let state = self.read();
+        let mut done = 0usize;
+        while done < buffer.len() {
+            let at = vaddr.wrapping_add(done as u64);
+            let fault = |status| PageFault { vaddr: at, access: Access::Write, status };
+            if vaddr.checked_add(done as u64).is_none() {
+                return Err(fault(Status::NOT_FOUND));
+            }
+            let (mapping, offset, span) =
+                translate(&state, at, Access::Write, true).map_err(fault)?;
+            let page_left = PAGE - (at % PAGE);
+            let n = (buffer.len() - done).min(span.min(page_left) as usize);
+            mapping
+                .vmo()
+                .vmo
+                .write(&buffer[done..done + n], offset)
+                .map_err(|e| fault(vm_status(e)))?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Runs `op` on the aligned u64 at `vaddr` (atomic with every other aligned u64 access).
+    pub(crate) fn update_mapped_u64(
+        &self,
+        vaddr: u64,
+        access: Access,
+        op: impl FnOnce(u64) -> Option<u64>,
+    ) -> Result<u64, PageFault> {
+        let fault = |status| PageFault { vaddr, access, status };
+        if vaddr % 8 != 0 {
+            return Err(fault(Status::INVALID_ARGS));
+        }
+        let state = self.read();
+        let (mapping, offset, _) = translate(&state, vaddr, access, true).map_err(fault)?;
+        if access == Access::Write {
+            // A store that needs the page writable: the read side (for CAS and add) needs
+            // READ as well, as a real read-modify-write instruction would.
+            mapping.vmo().vmo.update_u64(offset, op).map_err(|e| fault(vm_status(e)))
+        } else {
+            let mut bytes = [0u8; 8];
+            mapping.vmo().vmo.read(&mut bytes, offset).map_err(|e| fault(vm_status(e)))?;
+            Ok(u64::from_le_bytes(bytes))
+        }
+    }
+
+    /// `process_read_memory` / `process_write_memory` over this address space: one mapping,
+    /// protection ignored; returns the bytes moved. The write's private-copy rule is the
+    /// caller's (it needs the kernel to make the child).
+    pub(crate) fn debug_transfer(
+        &self,
+        vaddr: u64,
+        read: Option<&mut [u8]>,
+        write: Option<&[u8]>,
+    ) -> Result<usize, Status> {
+        let state = self.read();
+        if state.ended() {
+            return Err(Status::BAD_STATE);
+        }
+        let mapping = state.find_mapping(vaddr).ok_or(Status::NOT_FOUND)?;
+        let offset = mapping.vmo_offset + (vaddr - mapping.base);
+        let vmo = &mapping.vmo().vmo;
+        let len = read.as_ref().map_or_else(|| write.map_or(0, <[u8]>::len), |b| b.len()) as u64;
+        let n = len.min(mapping.end() - vaddr).min(vmo.size().saturating_sub(offset));
+        if n == 0 {
+            return Err(Status::OUT_OF_RANGE);
+        }
+        let n = n as usize;
+        match (read, write) {
+            (Some(buffer), _) => vmo.read(&mut buffer[..n], offset)?,
+            (None, Some(buffer)) => vmo.write(&buffer[..n], offset)?,
+            (None, None) => {}
+        }
+        Ok(n)
+    }
+}
