@@ -4,10 +4,15 @@
 //! very path of `vmo_read` / `vmo_write`: copy-on-write forks, zero fill and `NO_MEMORY`
 //! behave as they do there.
 //!
-//! Lock order: address-space lock (shared) → VMO hierarchy lock.
+//! The hot path goes through the translation cache (`tlb.rs`) instead: a page whose
+//! translation is cached is read or written holding only that slot's lock and then the
+//! hierarchy lock.
+//!
+//! Lock order: address-space lock (shared) → TLB slot lock → VMO hierarchy lock.
 
-use zx_vm::VmError;
+use zx_vm::{VmError, Vmo};
 
+use super::tlb::Entry;
 use super::tree::{AspaceState, Mapping};
 use super::AddressSpace;
 use crate::status::Status;
@@ -109,6 +114,48 @@ fn vm_status(error: VmError) -> Status {
 }
 
 impl AddressSpace {
+    /// The fast path: runs `op` on the VMO and offset of `vaddr` if the translation cache
+    /// holds the page with the protection `access` needs and the access stays in the page;
+    /// `None` sends the caller to the slow path (which also reports every fault).
+    fn fast<R>(
+        &self,
+        vaddr: u64,
+        len: usize,
+        access: Access,
+        op: impl FnOnce(&Vmo, u64) -> Result<R, VmError>,
+    ) -> Option<Result<R, PageFault>> {
+        let vpage = vaddr & !(PAGE - 1);
+        if (vaddr - vpage).checked_add(len as u64)? > PAGE {
+            return None;
+        }
+        let slot = self.tlb.slot(vaddr).lock();
+        let entry = slot.as_ref()?;
+        if entry.vpage != vpage || entry.perms & needed(access) != needed(access) {
+            return None;
+        }
+        // The slot stays locked until the access ends (see tlb.rs). A VMO shrunk under the
+        // page makes `op` fail with OUT_OF_RANGE, the fault the slow path would report.
+        let result = op(&entry.vmo.vmo, entry.offset + (vaddr - vpage));
+        drop(slot);
+        Some(result.map_err(|e| PageFault { vaddr, access, status: vm_status(e) }))
+    }
+
+    /// Caches the translation of the page holding `vaddr` (the caller holds the
+    /// address-space lock and found `mapping` there). Mappings whose limit is the content
+    /// size are not cached: that limit is not lock-free to read.
+    fn cache(&self, mapping: &Mapping, vaddr: u64) {
+        if mapping.flags & zx::ZX_VM_FAULT_BEYOND_STREAM_SIZE != 0 {
+            return;
+        }
+        let vpage = vaddr & !(PAGE - 1);
+        self.tlb.fill(Entry {
+            vpage,
+            vmo: mapping.vmo().clone(),
+            offset: mapping.vmo_offset + (vpage - mapping.base),
+            perms: mapping.prot_at(vpage),
+        });
+    }
+
     /// Reads (`Access::Read` or `Access::Execute`) into `buffer` from `vaddr`, page by
     /// page, as §11.10 says.
     pub(crate) fn read_mapped(
@@ -126,6 +173,7 @@ impl AddressSpace {
                 return Err(fault(Status::NOT_FOUND));
             }
             let (mapping, offset, span) = translate(&state, at, access, true).map_err(fault)?;
+            self.cache(mapping, at);
             let page_left = PAGE - (at % PAGE);
             let n = (buffer.len() - done).min(span.min(page_left) as usize);
             mapping
@@ -140,6 +188,14 @@ impl AddressSpace {
 
     /// Writes `buffer` at `vaddr`, page by page.
     pub(crate) fn write_mapped(&self, vaddr: u64, buffer: &[u8]) -> Result<(), PageFault> {
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        if let Some(result) =
+            self.fast(vaddr, buffer.len(), Access::Write, |vmo, offset| vmo.write(buffer, offset))
+        {
+            return result;
+        }
         let state = self.read();
         let mut done = 0usize;
         while done < buffer.len() {
@@ -167,17 +223,28 @@ impl AddressSpace {
         &self,
         vaddr: u64,
         access: Access,
-        op: impl FnOnce(u64) -> Option<u64>,
+        op: impl FnOnce(u64) -> Option<u64> + Copy,
     ) -> Result<u64, PageFault> {
         let fault = |status| PageFault { vaddr, access, status };
         if vaddr % 8 != 0 {
             return Err(fault(Status::INVALID_ARGS));
         }
+        let fast = if access == Access::Write {
+            self.fast(vaddr, 8, access, |vmo, offset| vmo.update_u64(offset, op))
+        } else {
+            self.fast(vaddr, 8, access, |vmo, offset| {
+                let mut bytes = [0u8; 8];
+                vmo.read(&mut bytes, offset).map(|()| u64::from_le_bytes(bytes))
+            })
+        };
+        if let Some(result) = fast {
+            return result;
+        }
         let state = self.read();
         let (mapping, offset, _) = translate(&state, vaddr, access, true).map_err(fault)?;
+        self.cache(mapping, vaddr);
         if access == Access::Write {
-            // A store that needs the page writable: the read side (for CAS and add) needs
-            // READ as well, as a real read-modify-write instruction would.
+            // Stores, compare-exchange and add need WRITE (checked by `translate`).
             mapping.vmo().vmo.update_u64(offset, op).map_err(|e| fault(vm_status(e)))
         } else {
             let mut bytes = [0u8; 8];

@@ -14,6 +14,7 @@
 //! under the address-space lock only to insert a new VMAR's handle.
 
 mod mmu;
+mod tlb;
 pub(crate) mod tree;
 
 pub use mmu::{Access, PageFault};
@@ -66,6 +67,34 @@ pub struct AddressSpace {
     process_koid: zx_koid_t,
     root_koid: zx_koid_t,
     state: CachePadded<RwLock<AspaceState>>,
+    tlb: tlb::Tlb,
+}
+
+/// The address-space lock held exclusively. Dropping it first empties the translation
+/// cache, then releases the lock: whatever the section changed, no stale translation
+/// survives it.
+pub(crate) struct AspaceWriteGuard<'a> {
+    state: RwLockWriteGuard<'a, AspaceState>,
+    tlb: &'a tlb::Tlb,
+}
+
+impl std::ops::Deref for AspaceWriteGuard<'_> {
+    type Target = AspaceState;
+    fn deref(&self) -> &AspaceState {
+        &self.state
+    }
+}
+
+impl std::ops::DerefMut for AspaceWriteGuard<'_> {
+    fn deref_mut(&mut self) -> &mut AspaceState {
+        &mut self.state
+    }
+}
+
+impl Drop for AspaceWriteGuard<'_> {
+    fn drop(&mut self) {
+        self.tlb.flush();
+    }
 }
 
 impl AddressSpace {
@@ -84,6 +113,7 @@ impl AddressSpace {
                 root_koid,
                 aslr_seed,
             ))),
+            tlb: tlb::Tlb::new(),
         }
     }
 
@@ -114,9 +144,10 @@ impl AddressSpace {
         self.state.read()
     }
 
-    /// The tree, exclusively (every change).
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, AspaceState> {
-        self.state.write()
+    /// The tree, exclusively (every change); the translation cache is emptied when the
+    /// guard drops.
+    pub(crate) fn write(&self) -> AspaceWriteGuard<'_> {
+        AspaceWriteGuard { state: self.state.write(), tlb: &self.tlb }
     }
 
     /// The process ended: everything is unmapped and destroyed, and every later VMAR call

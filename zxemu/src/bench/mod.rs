@@ -9,6 +9,7 @@
 //! ```
 
 mod figures;
+mod mapped;
 pub mod table;
 pub mod target;
 
@@ -44,8 +45,8 @@ pub struct BenchOptions {
 pub fn parse_figure(name: &str) -> Result<u8, String> {
     let number = name.strip_prefix(['B', 'b']).and_then(|n| n.parse::<u8>().ok());
     match number {
-        Some(n @ 1..=10) => Ok(n),
-        _ => Err(format!("no figure {name:?}: figures are B1 to B10")),
+        Some(n @ (1..=10 | 12)) => Ok(n),
+        _ => Err(format!("no figure {name:?}: figures are B1 to B10 and B12")),
     }
 }
 
@@ -55,7 +56,7 @@ pub fn parse_figure(name: &str) -> Result<u8, String> {
 /// ```no_run
 /// use zxemu::bench::{measure, Plan};
 /// let rows = measure(&Plan::quick(), None, &mut std::io::sink());
-/// assert_eq!(rows.len(), 27);
+/// assert_eq!(rows.len(), 29);
 /// assert_eq!(measure(&Plan::quick(), Some(5), &mut std::io::sink()).len(), 2);
 /// ```
 pub fn measure(plan: &Plan, only: Option<u8>, err: &mut dyn Write) -> Vec<Row> {
@@ -83,6 +84,9 @@ pub fn measure(plan: &Plan, only: Option<u8>, err: &mut dyn Write) -> Vec<Row> {
         figures::b9_one_tree(plan)
     }));
     rows.extend(figure(10, "bulk reads and writes against memcpy", &|| figures::b10_bulk(plan)));
+    rows.extend(figure(12, "mapped 8-byte load and store against vmo_read/vmo_write", &|| {
+        mapped::b12_mapped(plan)
+    }));
     rows.extend(idle);
     for e in evaluate(&mut rows) {
         let _ = writeln!(err, "bench: error: {e}");
