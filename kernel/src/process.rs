@@ -36,6 +36,10 @@ impl Process {
         Process { core }
     }
 
+    pub(crate) fn core(&self) -> &Arc<ProcessCore> {
+        &self.core
+    }
+
     /// The process's koid.
     ///
     /// ```

@@ -77,6 +77,22 @@ fn write_records<T: bytemuck::Pod>(buffer: &mut [u8], records: &[T]) -> (usize, 
 }
 
 impl ProcessCore {
+    /// The records `ZX_INFO_PROCESS_MAPS` gives for this process, without a handle (for
+    /// pictures and debugging): the address space, then its VMARs and mappings depth first.
+    /// Empty once the process has ended.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// assert_eq!(p.address_space_records().len(), 2); // the aspace and the root VMAR
+    /// ```
+    pub fn address_space_records(&self) -> Vec<zx::zx_info_maps_t> {
+        if self.aspace().has_ended() {
+            return Vec::new();
+        }
+        self.maps_of(self.koid(), self.aspace())
+    }
+
     /// Serves the address-space topics; `None` for other topics.
     pub(crate) fn aspace_info(
         &self,
@@ -137,6 +153,10 @@ impl ProcessCore {
 
     fn process_maps(&self, handle: zx_handle_t) -> Result<Vec<zx::zx_info_maps_t>, Status> {
         let (koid, aspace) = self.inspect_process(handle)?;
+        Ok(self.maps_of(koid, &aspace))
+    }
+
+    fn maps_of(&self, koid: u64, aspace: &AddressSpace) -> Vec<zx::zx_info_maps_t> {
         let state = aspace.read();
         let mut records = vec![zx::zx_info_maps_t {
             name: name(format!("proc:{koid}").as_bytes()),
@@ -147,7 +167,7 @@ impl ProcessCore {
             ..Default::default()
         }];
         map_records(&state, ROOT_VMAR, 1, &mut records);
-        Ok(records)
+        records
     }
 
     fn process_vmos(&self, handle: zx_handle_t) -> Result<Vec<zx::zx_info_vmo_t>, Status> {
