@@ -244,3 +244,52 @@ fn mappings_of_one_process_are_not_visible_in_another() {
     drop(b);
     assert_no_leak(&k);
 }
+
+#[test]
+fn a_discarded_vmo_reads_through_its_mapping_as_vmo_read_does() {
+    let (k, p) = setup();
+    let v = vmo_opts(&p, P, ZX_VMO_DISCARDABLE);
+    let addr = ok!(p.vmar_map(p.vmar_root_self(), RW | ZX_VM_ALLOW_FAULTS, 0, v, 0, P));
+    p.write_mapped(addr, &[5; 8]).unwrap();
+    assert_eq!(k.reclaim_discardable(), 1);
+    let mut direct = [9u8; 8];
+    let through = p.load_mapped_u64(addr).map(u64::to_le_bytes);
+    match p.vmo_read(v, &mut direct, 0) {
+        Ok(()) => assert_eq!(through, Ok(direct)),
+        Err(s) => assert_eq!(through.unwrap_err().status, s),
+    }
+    assert_eq!(through, Ok([0; 8]), "discarded pages read zero");
+    ok!(p.vmar_unmap(p.vmar_root_self(), addr, P));
+    finish(&k, &p, &[v]);
+}
+
+#[test]
+fn aligned_loads_agree_with_vmo_read_through_snapshots_slices_and_zero_pages() {
+    let (k, p) = setup();
+    let parent = vmo(&p, 4 * P);
+    for page in [0u64, 2] {
+        fill(&p, parent, page * P, P as usize, page as u8 + 1);
+    }
+    let snapshot = snap(&p, parent, 0, 4 * P);
+    fill(&p, snapshot, P + 8, 8, 9); // the snapshot owns page 1, sees 0 and 2 in its parent
+    let slice = child(&p, parent, ZX_VMO_CHILD_SLICE, 2 * P, 2 * P);
+    let mut addrs = Vec::new();
+    for (v, pages) in [(parent, 4), (snapshot, 4), (slice, 2)] {
+        let addr = map(&p, v, R, pages);
+        addrs.push((addr, pages));
+        for offset in (0..pages * P).step_by(8 * 61) {
+            let offset = offset & !7;
+            let mut want = [0u8; 8];
+            ok!(p.vmo_read(v, &mut want, offset));
+            assert_eq!(
+                p.load_mapped_u64(addr + offset),
+                Ok(u64::from_le_bytes(want)),
+                "{offset:#x}"
+            );
+        }
+    }
+    for (addr, pages) in addrs {
+        ok!(p.vmar_unmap(p.vmar_root_self(), addr, pages * P));
+    }
+    finish(&k, &p, &[parent, snapshot, slice]);
+}

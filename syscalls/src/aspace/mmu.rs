@@ -128,6 +128,7 @@ impl AddressSpace {
         if (vaddr - vpage).checked_add(len as u64)? > PAGE {
             return None;
         }
+        // Lock order: slot → hierarchy (taken by `op`); no address-space lock on this path.
         let slot = self.tlb.slot(vaddr).lock();
         let entry = slot.as_ref()?;
         if entry.vpage != vpage || entry.perms & needed(access) != needed(access) {
@@ -164,6 +165,7 @@ impl AddressSpace {
         buffer: &mut [u8],
         access: Access,
     ) -> Result<(), PageFault> {
+        // Lock order: address space (shared) → slot (filled by `cache`) → hierarchy.
         let state = self.read();
         let mut done = 0usize;
         while done < buffer.len() {
@@ -196,6 +198,7 @@ impl AddressSpace {
         {
             return result;
         }
+        // Lock order: address space (shared) → slot (filled by `cache`) → hierarchy.
         let state = self.read();
         let mut done = 0usize;
         while done < buffer.len() {
@@ -232,10 +235,7 @@ impl AddressSpace {
         let fast = if access == Access::Write {
             self.fast(vaddr, 8, access, |vmo, offset| vmo.update_u64(offset, op))
         } else {
-            self.fast(vaddr, 8, access, |vmo, offset| {
-                let mut bytes = [0u8; 8];
-                vmo.read(&mut bytes, offset).map(|()| u64::from_le_bytes(bytes))
-            })
+            self.fast(vaddr, 8, access, |vmo, offset| vmo.read_u64(offset))
         };
         if let Some(result) = fast {
             return result;
@@ -247,9 +247,7 @@ impl AddressSpace {
             // Stores, compare-exchange and add need WRITE (checked by `translate`).
             mapping.vmo().vmo.update_u64(offset, op).map_err(|e| fault(vm_status(e)))
         } else {
-            let mut bytes = [0u8; 8];
-            mapping.vmo().vmo.read(&mut bytes, offset).map_err(|e| fault(vm_status(e)))?;
-            Ok(u64::from_le_bytes(bytes))
+            mapping.vmo().vmo.read_u64(offset).map_err(|e| fault(vm_status(e)))
         }
     }
 

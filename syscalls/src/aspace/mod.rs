@@ -93,6 +93,7 @@ impl std::ops::DerefMut for AspaceWriteGuard<'_> {
 
 impl Drop for AspaceWriteGuard<'_> {
     fn drop(&mut self) {
+        // Lock order: address space (still held exclusively) → each slot in turn.
         self.tlb.flush();
     }
 }

@@ -184,6 +184,7 @@ impl ProcessCore {
         if options & refused != 0 {
             return Err(Status::INVALID_ARGS);
         }
+        // Lock order: address space → handle table (the new VMAR's handle, below).
         let mut state = parent.aspace.write();
         if state.vmar(parent.id).is_none() {
             return Err(Status::BAD_STATE);
@@ -306,6 +307,8 @@ impl ProcessCore {
         if vm.is_physical() && vmo_end > vm.size() {
             return Err(Status::OUT_OF_RANGE);
         }
+        // Lock order: address space → VMO mapping counts (MappingHold) → hierarchy (a VMO
+        // whose last reference an overwrite drops).
         let mut state = vmar.aspace.write();
         if state.vmar(vmar.id).is_none() {
             return Err(Status::BAD_STATE);
@@ -505,6 +508,7 @@ impl ProcessCore {
         if address < vmar.base || end > vmar.base + vmar.len {
             return Err(Status::OUT_OF_RANGE);
         }
+        // Lock order: address space (shared) → hierarchy (each VMO operation below).
         let state = vmar.aspace.read();
         if state.vmar(vmar.id).is_none() {
             return Err(Status::BAD_STATE);
