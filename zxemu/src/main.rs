@@ -101,7 +101,7 @@ enum Command {
         /// Print one JSON array instead of the table.
         #[arg(long)]
         json: bool,
-        /// Measure one figure only (B1 to B10).
+        /// Measure one figure only (B1 to B10, B12).
         #[arg(long, value_name = "FIGURE", value_parser = zxemu::bench::parse_figure)]
         only: Option<u8>,
     },

@@ -1,4 +1,4 @@
-//! `zxemu bench`: figures B1–B10 of `performance.md`, each measured next to its baseline in
+//! `zxemu bench`: figures B1–B10 and B12 of `performance.md`, each measured next to its baseline in
 //! this process, printed as a Markdown table (or JSON) with the ratio and whether the target
 //! is met.
 //!
@@ -30,17 +30,18 @@ pub struct BenchOptions {
     pub quick: bool,
     /// One JSON array instead of the Markdown table.
     pub json: bool,
-    /// Only figure B`n` (1–10), to reproduce or profile one figure; `None` measures all.
+    /// Only figure B`n` (1–10, 12), to reproduce or profile one figure; `None` measures all.
     pub only: Option<u8>,
 }
 
-/// Parses a figure name, `B1` to `B10` (case-insensitive), into its number.
+/// Parses a figure name, `B1` to `B10` or `B12` (case-insensitive), into its number.
 ///
 /// ```
 /// use zxemu::bench::parse_figure;
 /// assert_eq!(parse_figure("B3"), Ok(3));
 /// assert_eq!(parse_figure("b10"), Ok(10));
 /// assert!(parse_figure("B11").is_err());
+/// assert_eq!(parse_figure("B12"), Ok(12));
 /// ```
 pub fn parse_figure(name: &str) -> Result<u8, String> {
     let number = name.strip_prefix(['B', 'b']).and_then(|n| n.parse::<u8>().ok());
@@ -50,7 +51,7 @@ pub fn parse_figure(name: &str) -> Result<u8, String> {
     }
 }
 
-/// Measures every figure, B1 to B10 (see [`Plan`]), or only figure B`only`, and returns
+/// Measures every figure, B1 to B10 and B12 (see [`Plan`]), or only figure B`only`, and returns
 /// the rows with `met` set. Progress goes to `err`.
 ///
 /// ```no_run
