@@ -56,6 +56,20 @@ fn allocate_3_perm_bits_are_refused_before_the_size() {
 }
 
 #[test]
+fn allocate_accepts_and_ignores_read_if_xom_unsupported() {
+    // Pinned against upstream: the flag is dropped before the PERM bits are looked at.
+    let (k, p) = setup();
+    let root = p.vmar_root_self();
+    let (s, _) = ok!(p.vmar_allocate(root, ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED, 0, P));
+    assert_eq!(rights_of(&p, s), ZX_DEFAULT_VMAR_RIGHTS);
+    assert_err!(
+        p.vmar_allocate(root, ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED | ZX_VM_PERM_READ, 0, P),
+        ZX_ERR_INVALID_ARGS
+    );
+    finish(&k, &p, &[s]);
+}
+
+#[test]
 fn allocate_4_and_7_size_unaligned_or_zero() {
     let (k, p) = setup();
     let root = p.vmar_root_self();

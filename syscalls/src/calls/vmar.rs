@@ -170,7 +170,9 @@ impl ProcessCore {
         if options & !(KNOWN | ALIGN_MASK) != 0 || alignment(options).is_none() {
             return Err(Status::INVALID_ARGS);
         }
-        if options & (PERMS | zx::ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED) != 0 {
+        // READ_IF_XOM_UNSUPPORTED is not a permission of its own: upstream drops it here
+        // before looking at the PERM bits, so it is accepted and ignored.
+        if options & PERMS != 0 {
             return Err(Status::INVALID_ARGS);
         }
         if size % PAGE != 0 {
