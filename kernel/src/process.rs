@@ -40,6 +40,19 @@ impl Process {
         &self.core
     }
 
+    /// Emulator API: the `Process` a process handle names (`BAD_HANDLE`, `WRONG_TYPE`;
+    /// `BAD_STATE` once it has ended), so that the software MMU of a process made by
+    /// [`Process::process_create`] can be driven.
+    ///
+    /// ```
+    /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+    /// let (child, _vmar) = p.process_create(p.job_default(), b"child", 0).unwrap();
+    /// assert_ne!(p.process_for_handle(child).unwrap().koid(), p.koid());
+    /// ```
+    pub fn process_for_handle(&self, process: zx_handle_t) -> Result<Process, Status> {
+        self.core.process_for_handle(process).map(Process::new)
+    }
+
     /// The process's koid.
     ///
     /// ```
@@ -385,6 +398,24 @@ impl Process {
             /// assert_eq!(p.object_get_info_process_vmos(p.process_self(), &mut records), Ok((1, 1)));
             /// ```
             pub fn object_get_info_process_vmos(&self, process: zx_handle_t, records: &mut [zx_info_vmo_t]) -> Result<(usize, usize), Status>;
+
+            /// `zx_job_default`: a handle to the kernel's one job (`ZX_DEFAULT_JOB_RIGHTS`), the
+            /// same value on every call.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert_eq!(p.job_default(), p.job_default());
+            /// ```
+            pub fn job_default(&self) -> zx_handle_t;
+            /// `zx_process_create(job, name, options)`: a new process and its root VMAR, both
+            /// as handles in this process (the process handle keeps it alive).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let (_child, vmar) = p.process_create(p.job_default(), b"child", 0).unwrap();
+            /// assert_eq!(p.object_get_info_vmar(vmar).unwrap().base, zx_kernel::USER_ASPACE_BASE);
+            /// ```
+            pub fn process_create(&self, job: zx_handle_t, name: &[u8], options: u32) -> Result<(zx_handle_t, zx_handle_t), Status>;
 
             /// Emulator API: reads through this process's software MMU (needs READ).
             ///

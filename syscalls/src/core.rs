@@ -72,6 +72,8 @@ pub struct KernelCore {
     root_resource: Arc<ResourceObject>,
     /// Every address space made, for `check_invariants` (dead ones are pruned on the way).
     aspaces: Mutex<Vec<Weak<AddressSpace>>>,
+    /// The kernel's one job (`job_default`, `process_create`).
+    job: Arc<crate::object::JobObject>,
 }
 
 /// The first koid handed out (as in Zircon, low values are reserved).
@@ -108,6 +110,7 @@ impl KernelCore {
         )?;
         let koids = AtomicU64::new(FIRST_KOID);
         let root_koid = koids.fetch_add(1, Ordering::Relaxed);
+        let job_koid = koids.fetch_add(1, Ordering::Relaxed);
         Ok(Arc::new(KernelCore {
             vm,
             settings,
@@ -115,6 +118,7 @@ impl KernelCore {
             started: Instant::now(),
             root_resource: Arc::new(ResourceObject::new(root_koid)),
             aspaces: Mutex::new(Vec::new()),
+            job: Arc::new(crate::object::JobObject::new(job_koid)),
         }))
     }
 
@@ -198,14 +202,21 @@ impl KernelCore {
             aspaces.retain(|a| a.strong_count() > 0);
             aspaces.push(Arc::downgrade(&aspace));
         }
-        Arc::new(ProcessCore {
+        Arc::new_cyclic(|me| ProcessCore {
             koid,
             kernel: self.clone(),
             handles: CachePadded::new(SpinMutex::new(table)),
             self_handle: AtomicU32::new(zx::ZX_HANDLE_INVALID),
             root_vmar_handle: AtomicU32::new(zx::ZX_HANDLE_INVALID),
+            job_handle: AtomicU32::new(zx::ZX_HANDLE_INVALID),
             aspace,
+            me: me.clone(),
         })
+    }
+
+    /// The kernel's one job.
+    pub(crate) fn job(&self) -> &Arc<crate::object::JobObject> {
+        &self.job
     }
 
     /// The address spaces of the live processes (and of ended ones still referred to).
@@ -236,22 +247,34 @@ impl KernelCore {
         for (aspace, state) in aspaces.iter().zip(&guards) {
             state.check(aspace.process_koid(), &mut mapped)?;
         }
-        let mut counted: Vec<(usize, u64)> = Vec::new();
-        for vmo in &mapped {
+        // Mappings found per (VMO object, process), against the counts each VMO keeps.
+        let mut counted: Vec<(usize, zx_koid_t, u64)> = Vec::new();
+        for (vmo, process) in &mapped {
             let key = Arc::as_ptr(vmo) as usize;
-            match counted.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, n)) => *n += 1,
-                None => counted.push((key, 1)),
+            match counted.iter_mut().find(|(k, p, _)| *k == key && p == process) {
+                Some((_, _, n)) => *n += 1,
+                None => counted.push((key, *process, 1)),
             }
         }
-        for vmo in &mapped {
+        for (vmo, process) in &mapped {
             let key = Arc::as_ptr(vmo) as usize;
-            let found = counted.iter().find(|(k, _)| *k == key).map_or(0, |(_, n)| *n);
-            let recorded = vmo.mappings.num_mappings();
+            let found = counted
+                .iter()
+                .find(|(k, p, _)| *k == key && p == process)
+                .map_or(0, |(_, _, n)| *n);
+            let recorded = vmo.mappings.in_process(*process);
             if found != recorded {
                 return Err(format!(
-                    "VMO {}: num_mappings {recorded}, but {found} mappings found",
+                    "VMO {}: {recorded} mappings recorded in process {process}, {found} found",
                     vmo.vmo.koid()
+                ));
+            }
+            let total: u64 = counted.iter().filter(|(k, _, _)| *k == key).map(|(_, _, n)| *n).sum();
+            if vmo.mappings.num_mappings() != total {
+                return Err(format!(
+                    "VMO {}: num_mappings {}, but {total} mappings found",
+                    vmo.vmo.koid(),
+                    vmo.mappings.num_mappings()
                 ));
             }
         }
@@ -298,8 +321,12 @@ pub struct ProcessCore {
     self_handle: AtomicU32,
     /// The value `vmar_root_self` handed out, once it has (set under the table's lock).
     root_vmar_handle: AtomicU32,
+    /// The value `job_default` handed out, once it has (set under the table's lock).
+    job_handle: AtomicU32,
     /// The process's address space; ended when the process is dropped.
     aspace: Arc<AddressSpace>,
+    /// This process, weakly (what its `process_self` handle names).
+    me: Weak<ProcessCore>,
 }
 
 impl Drop for ProcessCore {
@@ -430,10 +457,7 @@ impl ProcessCore {
         if known != zx::ZX_HANDLE_INVALID || table.len() >= MAX_HANDLES_PER_TABLE {
             return known;
         }
-        let object = KernelObject::Process(Arc::new(ProcessObject::for_aspace(
-            self.koid,
-            Arc::downgrade(&self.aspace),
-        )));
+        let object = KernelObject::Process(Arc::new(self.process_object(false)));
         let made = table.insert(object, Rights::from_bits_retain(zx::ZX_DEFAULT_PROCESS_RIGHTS));
         let handle = made.unwrap_or(zx::ZX_HANDLE_INVALID);
         self.self_handle.store(handle, Ordering::Release);
@@ -483,6 +507,44 @@ impl ProcessCore {
         let made = table.insert(object, Rights::from_bits_retain(rights));
         let handle = made.unwrap_or(zx::ZX_HANDLE_INVALID);
         self.root_vmar_handle.store(handle, Ordering::Release);
+        handle
+    }
+
+    /// A process object naming this process; `keep_alive` for a handle another process holds.
+    pub(crate) fn process_object(&self, keep_alive: bool) -> ProcessObject {
+        let mut object = ProcessObject::for_aspace(self.koid, Arc::downgrade(&self.aspace));
+        object.process = self.me.clone();
+        object.keep_alive = if keep_alive { self.me.upgrade() } else { None };
+        object
+    }
+
+    /// `zx_job_default`: a handle to the kernel's one job (`ZX_DEFAULT_JOB_RIGHTS`), made on
+    /// the first call and the same value afterwards; `ZX_HANDLE_INVALID` if the table is full
+    /// then (a later call tries again).
+    ///
+    /// ```
+    /// use zx_syscalls::zx::*;
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let job = p.job_default();
+    /// assert_eq!(p.job_default(), job);
+    /// assert_eq!(p.object_get_info_handle_basic(job).unwrap().type_, ZX_OBJ_TYPE_JOB);
+    /// ```
+    pub fn job_default(&self) -> zx_handle_t {
+        // Acquire: pairs with the store below, made under the table lock.
+        let known = self.job_handle.load(Ordering::Acquire);
+        if known != zx::ZX_HANDLE_INVALID {
+            return known;
+        }
+        let mut table = self.handles.lock();
+        let known = self.job_handle.load(Ordering::Acquire);
+        if known != zx::ZX_HANDLE_INVALID || table.len() >= MAX_HANDLES_PER_TABLE {
+            return known;
+        }
+        let object = KernelObject::Job(self.kernel.job().clone());
+        let made = table.insert(object, Rights::from_bits_retain(zx::ZX_DEFAULT_JOB_RIGHTS));
+        let handle = made.unwrap_or(zx::ZX_HANDLE_INVALID);
+        self.job_handle.store(handle, Ordering::Release);
         handle
     }
 

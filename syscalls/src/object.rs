@@ -483,6 +483,11 @@ pub struct ProcessObject {
     pub name: ObjectName,
     /// The process's address space (weakly: the handle does not keep it alive).
     pub aspace: Weak<AddressSpace>,
+    /// The process itself, weakly (for `process_for_handle`).
+    pub process: Weak<crate::core::ProcessCore>,
+    /// Set for a handle made by `process_create`: a handle held by another process keeps the
+    /// process alive (its own `process_self` handle does not).
+    pub keep_alive: Option<Arc<crate::core::ProcessCore>>,
 }
 
 impl ProcessObject {
@@ -502,7 +507,39 @@ impl ProcessObject {
     /// assert!(p.aspace.upgrade().is_none());
     /// ```
     pub fn for_aspace(koid: zx_koid_t, aspace: Weak<AddressSpace>) -> ProcessObject {
-        ProcessObject { koid, signals: Signals::new(0), name: ObjectName::default(), aspace }
+        ProcessObject {
+            koid,
+            signals: Signals::new(0),
+            name: ObjectName::default(),
+            aspace,
+            process: Weak::new(),
+            keep_alive: None,
+        }
+    }
+}
+
+/// A job (only the kernel's one job exists; `job_default` names it, `process_create` needs it).
+///
+/// ```
+/// let job = zx_syscalls::object::JobObject::new(1024);
+/// assert_eq!(job.koid, 1024);
+/// ```
+#[derive(Debug)]
+pub struct JobObject {
+    /// The job's koid.
+    pub koid: zx_koid_t,
+    /// `ZX_PROP_NAME`.
+    pub name: ObjectName,
+}
+
+impl JobObject {
+    /// A job without a name.
+    ///
+    /// ```
+    /// assert_eq!(zx_syscalls::object::JobObject::new(3).koid, 3);
+    /// ```
+    pub fn new(koid: zx_koid_t) -> JobObject {
+        JobObject { koid, name: ObjectName::default() }
     }
 }
 
@@ -889,6 +926,8 @@ pub enum KernelObject {
     Port(Arc<PortHandles>),
     /// `ZX_OBJ_TYPE_VMAR`.
     Vmar(Arc<VmarObject>),
+    /// `ZX_OBJ_TYPE_JOB`.
+    Job(Arc<JobObject>),
 }
 
 impl ObjectKind for KernelObject {
@@ -902,6 +941,7 @@ impl ObjectKind for KernelObject {
             KernelObject::Pmt(_) => zx::ZX_OBJ_TYPE_PMT,
             KernelObject::Process(_) => zx::ZX_OBJ_TYPE_PROCESS,
             KernelObject::Vmar(_) => zx::ZX_OBJ_TYPE_VMAR,
+            KernelObject::Job(_) => zx::ZX_OBJ_TYPE_JOB,
             KernelObject::Port(_) => zx::ZX_OBJ_TYPE_PORT,
         }
     }
@@ -925,6 +965,7 @@ impl KernelObject {
             KernelObject::Pmt(p) => p.koid,
             KernelObject::Process(p) => p.koid,
             KernelObject::Vmar(v) => v.koid,
+            KernelObject::Job(j) => j.koid,
             KernelObject::Port(p) => p.port.koid,
         }
     }
@@ -948,6 +989,7 @@ impl KernelObject {
             KernelObject::Pmt(p) => p.name.get(),
             KernelObject::Process(p) => p.name.get(),
             KernelObject::Vmar(v) => v.name.get(),
+            KernelObject::Job(j) => j.name.get(),
             KernelObject::Port(p) => p.port.name.get(),
         }
     }
@@ -971,6 +1013,7 @@ impl KernelObject {
             KernelObject::Pmt(p) => p.name.set(name),
             KernelObject::Process(p) => p.name.set(name),
             KernelObject::Vmar(v) => v.name.set(name),
+            KernelObject::Job(j) => j.name.set(name),
             KernelObject::Port(p) => p.port.name.set(name),
         }
     }
@@ -992,7 +1035,8 @@ impl KernelObject {
             | KernelObject::Bti(_)
             | KernelObject::Pmt(_)
             | KernelObject::Port(_)
-            | KernelObject::Vmar(_) => None,
+            | KernelObject::Vmar(_)
+            | KernelObject::Job(_) => None,
         }
     }
 
@@ -1013,7 +1057,8 @@ impl KernelObject {
             | KernelObject::Bti(_)
             | KernelObject::Pmt(_)
             | KernelObject::Port(_)
-            | KernelObject::Vmar(_) => 0,
+            | KernelObject::Vmar(_)
+            | KernelObject::Job(_) => 0,
         }
     }
 }

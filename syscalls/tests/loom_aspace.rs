@@ -114,35 +114,39 @@ fn protect_racing_store() {
     });
 }
 
-/// Two stores into one shared copy-on-write page through mappings of two snapshot siblings
-/// (two address spaces of the kernel are not needed for the race: handles cannot move
-/// between processes, so both siblings are mapped in one process and stored to from two
-/// threads): each fork is private, the parent keeps its content, no page is lost.
+/// Two stores into one shared copy-on-write page from two processes, each mapping one of two
+/// snapshot siblings (the second process made with `process_create`, its root VMAR mapped
+/// through the handle the first holds): each fork is private, the parent keeps its content,
+/// no page is lost.
 #[test]
 fn stores_to_a_shared_cow_page_of_two_siblings() {
     loom::model(|| {
         let kernel = kernel();
         let process = kernel.create_process();
+        let (child, child_root) = process.process_create(process.job_default(), b"c", 0).unwrap();
+        let other = process.process_for_handle(child).unwrap();
         let parent = process.vmo_create(P, 0).unwrap();
         process.vmo_write(parent, &7u64.to_le_bytes(), 0).unwrap();
         let a = process.vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, P).unwrap();
         let b = process.vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, P).unwrap();
         let root = process.vmar_root_self();
         let addr_a = process.vmar_map(root, RW, 0, a, 0, P).unwrap();
-        let addr_b = process.vmar_map(root, RW, 0, b, 0, P).unwrap();
-        let other = {
-            let process = process.clone();
-            thread::spawn(move || process.store_mapped_u64(addr_b, 2).unwrap())
+        let addr_b = process.vmar_map(child_root, RW, 0, b, 0, P).unwrap();
+        let storer = {
+            let other = other.clone();
+            thread::spawn(move || other.store_mapped_u64(addr_b, 2).unwrap())
         };
         process.store_mapped_u64(addr_a, 1).unwrap();
-        other.join().unwrap();
+        storer.join().unwrap();
         assert_eq!(process.load_mapped_u64(addr_a), Ok(1));
-        assert_eq!(process.load_mapped_u64(addr_b), Ok(2));
+        assert_eq!(other.load_mapped_u64(addr_b), Ok(2));
         let mut word = [0u8; 8];
         process.vmo_read(parent, &mut word, 0).unwrap();
         assert_eq!(u64::from_le_bytes(word), 7);
-        process.vmar_unmap(root, addr_a.min(addr_b), 2 * P).unwrap();
-        for h in [a, b, parent] {
+        kernel.check_invariants().unwrap();
+        drop(other);
+        process.vmar_unmap(root, addr_a, P).unwrap();
+        for h in [a, b, parent, child, child_root] {
             process.handle_close(h).unwrap();
         }
         no_leak(&kernel);

@@ -208,6 +208,11 @@ impl MappingCounts {
         }
     }
 
+    /// Mappings of the VMO in the address space of process `koid`.
+    pub(crate) fn in_process(&self, koid: zx_koid_t) -> u64 {
+        self.0.lock().iter().find(|(k, _)| *k == koid).map_or(0, |(_, n)| *n)
+    }
+
     fn add(&self, koid: zx_koid_t) {
         let mut counts = self.0.lock();
         match counts.iter_mut().find(|(k, _)| *k == koid) {
@@ -243,6 +248,11 @@ impl MappingHold {
 
     pub(crate) fn vmo(&self) -> &Arc<VmoObject> {
         &self.vmo
+    }
+
+    /// The koid of the process whose address space the mapping is in.
+    pub(crate) fn process(&self) -> zx_koid_t {
+        self.process
     }
 
     /// A second hold on the same VMO (a mapping split in two).

@@ -491,7 +491,7 @@ impl AspaceState {
     pub(crate) fn check(
         &self,
         process: zx_koid_t,
-        mapped: &mut Vec<Arc<VmoObject>>,
+        mapped: &mut Vec<(Arc<VmoObject>, zx_koid_t)>,
     ) -> Result<(), String> {
         if self.ended && !self.vmars.is_empty() {
             return Err(format!("process {process}: ended with VMARs left"));
@@ -558,7 +558,13 @@ impl AspaceState {
                                 "process {process}: mapping at {base:#x} has bad protections"
                             ));
                         }
-                        mapped.push(m.vmo().clone());
+                        if m.hold.process() != process {
+                            return Err(format!(
+                                "process {process}: mapping at {base:#x} counted for process {}",
+                                m.hold.process()
+                            ));
+                        }
+                        mapped.push((m.vmo().clone(), process));
                     }
                 }
                 cursor = child.end();

@@ -6,6 +6,7 @@ mod handle;
 mod object;
 mod pager;
 mod port;
+mod process;
 mod resource;
 mod vmar;
 mod vmar_info;

@@ -329,7 +329,7 @@ impl ProcessCore {
             max,
             flags: options & LASTING,
             prot: vec![(0, perms)],
-            hold: MappingHold::new(object, self.koid()),
+            hold: MappingHold::new(object, vmar.aspace.process_koid()),
         };
         // SPECIFIC_OVERWRITE: the old mappings go and the new one comes in one step.
         let (gone, _) =
@@ -719,7 +719,9 @@ impl ProcessCore {
         child.set_name(&parent.vmo.name());
         let object =
             Arc::new(VmoObject::child_of(&parent, child, VmoKind::Snapshot { immutable: false }));
-        let old = std::mem::replace(&mut mapping.hold, MappingHold::new(object, self.koid()));
+        // The mapping stays in the same address space: its hold counts for that process.
+        let process = mapping.hold.process();
+        let old = std::mem::replace(&mut mapping.hold, MappingHold::new(object, process));
         mapping.vmo_offset = 0;
         drop(old);
         Ok(())
