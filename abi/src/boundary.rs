@@ -1733,3 +1733,64 @@ pub unsafe extern "C" fn zxemu_write_mapped(
         }
     })
 }
+
+export! {
+    /// `zx_job_default()`: a handle to the kernel's one job, the same value on every call;
+    /// `ZX_HANDLE_INVALID` if the table was full at the first call.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: no pointer arguments.
+    /// unsafe { assert_eq!(zx_job_default(), zx_job_default()) };
+    /// ```
+    zx_job_default, _zx_job_default, () -> zx_handle_t {
+        guard(ZX_HANDLE_INVALID, || {
+            state::current_process().map_or(ZX_HANDLE_INVALID, |p| p.job_default())
+        })
+    }
+}
+
+export! {
+    /// `zx_process_create(job, name, name_size, options, proc_handle, vmar_handle)`: both
+    /// out-pointers are required; with either NULL the new handles are closed again (the
+    /// process ends) and the answer is `ZX_ERR_INVALID_ARGS`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut process, mut vmar) = (0, 0);
+    ///     let r = zx_process_create(zx_job_default(), b"p".as_ptr().cast(), 1, 0, &mut process, &mut vmar);
+    ///     assert_eq!(r, ZX_OK);
+    ///     zx_handle_close(vmar);
+    ///     zx_handle_close(process);
+    /// }
+    /// ```
+    zx_process_create, _zx_process_create, (job: zx_handle_t, name: *const c_char, name_size: usize, options: u32, proc_handle: *mut zx_handle_t, vmar_handle: *mut zx_handle_t) -> zx_status_t {
+        with_process(|p| {
+            // SAFETY: `name` is NULL or valid for `name_size` readable bytes (the C contract).
+            let name = match unsafe { in_bytes(name.cast(), name_size) } {
+                Ok(name) => name,
+                Err(s) => return s,
+            };
+            match p.process_create(job, name, options) {
+                Err(s) => s.into_raw(),
+                Ok((process, vmar)) => {
+                    if proc_handle.is_null() || vmar_handle.is_null() {
+                        let _ = p.handle_close(vmar);
+                        let _ = p.handle_close(process);
+                        return INVALID_ARGS;
+                    }
+                    // SAFETY: both pointers are non-NULL and valid for a handle (the C contract).
+                    unsafe {
+                        put(proc_handle, process);
+                        put(vmar_handle, vmar);
+                    }
+                    ZX_OK
+                }
+            }
+        })
+    }
+}

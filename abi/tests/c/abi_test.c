@@ -630,6 +630,32 @@ CASE(vmar_allocate_destroy_and_checks) {
   CHECK_OK(zx_handle_close(sub));
 }
 
+CASE(process_create_gives_a_second_address_space) {
+  zx_handle_t process = ZX_HANDLE_INVALID, vmar = ZX_HANDLE_INVALID;
+  CHECK_STATUS(zx_process_create(zx_job_default(), "p", 1, ZX_PROCESS_SHARED, &process, &vmar),
+               ZX_ERR_NOT_SUPPORTED);
+  CHECK_OK(zx_process_create(zx_job_default(), "p", 1, 0, &process, &vmar));
+  zx_handle_t vmo;
+  CHECK_OK(zx_vmo_create(ZX_PAGE_SIZE, 0, &vmo));
+  CHECK_OK(zx_vmo_write(vmo, "shared", 0, 6));
+  zx_vaddr_t mine = 0, theirs = 0;
+  CHECK_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, vmo, 0, ZX_PAGE_SIZE, &mine));
+  CHECK_OK(zx_vmar_map(vmar, ZX_VM_PERM_READ, 0, vmo, 0, ZX_PAGE_SIZE, &theirs));
+  zx_info_vmo_t info;
+  CHECK_OK(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  CHECK(info.num_mappings == 2 && info.share_count == 2);
+  char buf[6];
+  size_t actual = 0;
+  CHECK_OK(zx_process_read_memory(process, theirs, buf, sizeof(buf), &actual));
+  CHECK(actual == 6 && memcmp(buf, "shared", 6) == 0);
+  CHECK_OK(zx_handle_close(process));  // the process ends: its mapping goes
+  CHECK_OK(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  CHECK(info.num_mappings == 1);
+  CHECK_OK(zx_vmar_unmap(zx_vmar_root_self(), mine, ZX_PAGE_SIZE));
+  CHECK_OK(zx_handle_close(vmar));
+  CHECK_OK(zx_handle_close(vmo));
+}
+
 struct test_case {
   const char* name;
   void (*run)(void);
@@ -672,6 +698,7 @@ static const struct test_case cases[] = {
     ENTRY(status_strings),
     ENTRY(vmar_map_store_and_read_back),
     ENTRY(vmar_allocate_destroy_and_checks),
+    ENTRY(process_create_gives_a_second_address_space),
 };
 
 int main(void) {

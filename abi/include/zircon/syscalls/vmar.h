@@ -148,6 +148,14 @@ ZXEMU_VMAR_SYSCALL_(zx_status_t, process_write_memory,
                     (zx_handle_t process, zx_vaddr_t vaddr, const void* buffer,
                      size_t buffer_size, size_t* actual))
 
+// Processes: the kernel's one job, and a new process with an empty address space whose root
+// VMAR handle the caller receives (it maps into the new process through it).
+zx_handle_t zx_job_default(void);
+zx_handle_t _zx_job_default(void);
+ZXEMU_VMAR_SYSCALL_(zx_status_t, process_create,
+                    (zx_handle_t job, const char* name, size_t name_size, uint32_t options,
+                     zx_handle_t* proc_handle, zx_handle_t* vmar_handle))
+
 #undef ZXEMU_VMAR_SYSCALL_
 
 // Emulator API: the software MMU of the calling thread's process (C code cannot dereference
