@@ -80,6 +80,9 @@ impl From<&zxemu_kernel_config_t> for KernelConfig {
             device_memory_bytes: c.device_memory_bytes,
             handle_seed: (c.has_handle_seed != 0).then_some(c.handle_seed),
             enable_debugging_syscalls: c.enable_debugging_syscalls != 0,
+            // The C record has no field for these (its layout is fixed): lowest-address
+            // placement and the default pager timeout.
+            aslr_seed: None,
             ..KernelConfig::default()
         }
     }
@@ -1542,4 +1545,402 @@ pub extern "C" fn zxemu_reclaim_discardable() -> u64 {
 #[no_mangle]
 pub extern "C" fn zxemu_inject_panic() {
     crate::guard::inject_panic();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address spaces (docs/reference.md §11)
+
+export! {
+    /// `zx_vmar_root_self()`: a handle to the calling thread's process's root VMAR, the same
+    /// value on every call; `ZX_HANDLE_INVALID` if its table was full at the first call.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: no pointer arguments.
+    /// unsafe {
+    ///     let root = zx_vmar_root_self();
+    ///     assert_ne!(root, ZX_HANDLE_INVALID);
+    ///     assert_eq!(zx_vmar_root_self(), root);
+    /// }
+    /// ```
+    zx_vmar_root_self, _zx_vmar_root_self, () -> zx_handle_t {
+        guard(ZX_HANDLE_INVALID, || {
+            state::current_process().map_or(ZX_HANDLE_INVALID, |p| p.vmar_root_self())
+        })
+    }
+}
+
+export! {
+    /// `zx_vmar_allocate(parent_vmar, options, offset, size, child_vmar, child_addr)`: both
+    /// out-pointers are required; with either NULL the new VMAR is destroyed again and the
+    /// answer is `ZX_ERR_INVALID_ARGS`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut child, mut addr) = (0, 0);
+    ///     let root = zx_vmar_root_self();
+    ///     assert_eq!(zx_vmar_allocate(root, 0, 0, 4096, &mut child, &mut addr), ZX_OK);
+    ///     assert_ne!(addr, 0);
+    ///     assert_eq!(zx_vmar_destroy(child), ZX_OK);
+    /// }
+    /// ```
+    zx_vmar_allocate, _zx_vmar_allocate, (parent_vmar: zx_handle_t, options: zx_vm_option_t, offset: u64, size: u64, child_vmar: *mut zx_handle_t, child_addr: *mut zx_vaddr_t) -> zx_status_t {
+        with_process(|p| match p.vmar_allocate(parent_vmar, options, offset, size) {
+            Err(s) => s.into_raw(),
+            Ok((child, addr)) => {
+                if child_vmar.is_null() || child_addr.is_null() {
+                    let _ = p.vmar_destroy(child);
+                    let _ = p.handle_close(child);
+                    return INVALID_ARGS;
+                }
+                // SAFETY: both pointers are non-NULL and valid for their writes (the C contract).
+                unsafe {
+                    put(child_vmar, child);
+                    put(child_addr, addr);
+                }
+                ZX_OK
+            }
+        })
+    }
+}
+
+export! {
+    /// `zx_vmar_map(vmar, options, vmar_offset, vmo, vmo_offset, len, mapped_addr)`: with a NULL
+    /// `mapped_addr` the mapping is removed again and the answer is `ZX_ERR_INVALID_ARGS`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut vmo, mut addr) = (0, 0);
+    ///     zx_vmo_create(4096, 0, &mut vmo);
+    ///     let root = zx_vmar_root_self();
+    ///     assert_eq!(zx_vmar_map(root, ZX_VM_PERM_READ, 0, vmo, 0, 4096, &mut addr), ZX_OK);
+    ///     assert_eq!(zx_vmar_unmap(root, addr, 4096), ZX_OK);
+    ///     zx_handle_close(vmo);
+    /// }
+    /// ```
+    zx_vmar_map, _zx_vmar_map, (vmar: zx_handle_t, options: zx_vm_option_t, vmar_offset: u64, vmo: zx_handle_t, vmo_offset: u64, len: u64, mapped_addr: *mut zx_vaddr_t) -> zx_status_t {
+        with_process(|p| match p.vmar_map(vmar, options, vmar_offset, vmo, vmo_offset, len) {
+            Err(s) => s.into_raw(),
+            Ok(addr) => {
+                // SAFETY: `mapped_addr` is NULL or valid for a zx_vaddr_t (the C contract).
+                if unsafe { put(mapped_addr, addr) } {
+                    ZX_OK
+                } else {
+                    let size = len.div_ceil(ZX_PAGE_SIZE) * ZX_PAGE_SIZE;
+                    let _ = p.vmar_unmap(vmar, addr, size);
+                    INVALID_ARGS
+                }
+            }
+        })
+    }
+}
+
+export! {
+    /// `zx_vmar_unmap(vmar, addr, len)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: no pointer arguments.
+    /// unsafe { assert_eq!(zx_vmar_unmap(zx_vmar_root_self(), 1, 4096), ZX_ERR_INVALID_ARGS) };
+    /// ```
+    zx_vmar_unmap, _zx_vmar_unmap, (vmar: zx_handle_t, addr: zx_vaddr_t, len: u64) -> zx_status_t {
+        with_process(|p| status(p.vmar_unmap(vmar, addr, len)))
+    }
+}
+
+export! {
+    /// `zx_vmar_protect(vmar, options, addr, len)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: no pointer arguments.
+    /// unsafe {
+    ///     let root = zx_vmar_root_self();
+    ///     assert_eq!(zx_vmar_protect(root, ZX_VM_PERM_READ, 0x20_0000, 4096), ZX_ERR_NOT_FOUND);
+    /// }
+    /// ```
+    zx_vmar_protect, _zx_vmar_protect, (vmar: zx_handle_t, options: zx_vm_option_t, addr: zx_vaddr_t, len: u64) -> zx_status_t {
+        with_process(|p| status(p.vmar_protect(vmar, options, addr, len)))
+    }
+}
+
+export! {
+    /// `zx_vmar_op_range(vmar, op, address, size, buffer, buffer_size)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let root = zx_vmar_root_self();
+    ///     let r = zx_vmar_op_range(root, ZX_VMAR_OP_COMMIT, 0x20_0000, 4096, std::ptr::null_mut(), 0);
+    ///     assert_eq!(r, ZX_ERR_BAD_STATE); // nothing mapped there
+    /// }
+    /// ```
+    zx_vmar_op_range, _zx_vmar_op_range, (vmar: zx_handle_t, op: u32, address: zx_vaddr_t, size: u64, buffer: *mut c_void, buffer_size: usize) -> zx_status_t {
+        with_process(|p| {
+            // SAFETY: `buffer` is NULL or valid for `buffer_size` writable bytes (the C contract).
+            match unsafe { out_bytes(buffer, buffer_size) } {
+                Ok(buf) => status(p.vmar_op_range(vmar, op, address, size, buf)),
+                Err(s) => s,
+            }
+        })
+    }
+}
+
+export! {
+    /// `zx_vmar_destroy(vmar)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: no pointer arguments.
+    /// unsafe { assert_eq!(zx_vmar_destroy(zx_vmar_root_self()), ZX_ERR_NOT_SUPPORTED) };
+    /// ```
+    zx_vmar_destroy, _zx_vmar_destroy, (vmar: zx_handle_t) -> zx_status_t {
+        with_process(|p| status(p.vmar_destroy(vmar)))
+    }
+}
+
+export! {
+    /// `zx_vmo_replace_as_executable(vmo, vmex, out)`: `vmo` is consumed in every case.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut vmo, mut exec) = (0, 0);
+    ///     zx_vmo_create(4096, 0, &mut vmo);
+    ///     assert_eq!(zx_vmo_replace_as_executable(vmo, ZX_HANDLE_INVALID, &mut exec), ZX_OK);
+    ///     zx_handle_close(exec);
+    /// }
+    /// ```
+    zx_vmo_replace_as_executable, _zx_vmo_replace_as_executable, (vmo: zx_handle_t, vmex: zx_handle_t, out: *mut zx_handle_t) -> zx_status_t {
+        with_process(|p| {
+            // SAFETY: `out` is NULL or valid for a handle (the C contract).
+            unsafe { out_handle(p, p.vmo_replace_as_executable(vmo, vmex), out) }
+        })
+    }
+}
+
+export! {
+    /// `zx_process_read_memory(process, vaddr, buffer, buffer_size, actual)`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut buf = [0u8; 4];
+    ///     let mut actual = 0;
+    ///     let r = zx_process_read_memory(zx_process_self(), 0x20_0000, buf.as_mut_ptr().cast(), 4, &mut actual);
+    ///     assert_eq!(r, ZX_ERR_NOT_FOUND);
+    /// }
+    /// ```
+    zx_process_read_memory, _zx_process_read_memory, (process: zx_handle_t, vaddr: zx_vaddr_t, buffer: *mut c_void, buffer_size: usize, actual: *mut usize) -> zx_status_t {
+        with_process(|p| {
+            // SAFETY: `buffer` is NULL or valid for `buffer_size` writable bytes (the C contract).
+            let buf = match unsafe { out_bytes(buffer, buffer_size) } {
+                Ok(buf) => buf,
+                Err(s) => return s,
+            };
+            match p.process_read_memory(process, vaddr, buf) {
+                Ok(n) => {
+                    // SAFETY: `actual` is NULL or valid for a size_t (the C contract).
+                    if unsafe { put(actual, n) } { ZX_OK } else { INVALID_ARGS }
+                }
+                Err(s) => s.into_raw(),
+            }
+        })
+    }
+}
+
+export! {
+    /// `zx_process_write_memory(process, vaddr, buffer, buffer_size, actual)` (needs
+    /// `enable_debugging_syscalls` in the kernel's configuration).
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let mut actual = 0;
+    ///     let r = zx_process_write_memory(zx_process_self(), 0x20_0000, b"x".as_ptr().cast(), 1, &mut actual);
+    ///     assert_eq!(r, ZX_ERR_NOT_SUPPORTED);
+    /// }
+    /// ```
+    zx_process_write_memory, _zx_process_write_memory, (process: zx_handle_t, vaddr: zx_vaddr_t, buffer: *const c_void, buffer_size: usize, actual: *mut usize) -> zx_status_t {
+        with_process(|p| {
+            // SAFETY: `buffer` is NULL or valid for `buffer_size` readable bytes (the C contract).
+            let buf = match unsafe { in_bytes(buffer, buffer_size) } {
+                Ok(buf) => buf,
+                Err(s) => return s,
+            };
+            match p.process_write_memory(process, vaddr, buf) {
+                Ok(n) => {
+                    // SAFETY: `actual` is NULL or valid for a size_t (the C contract).
+                    if unsafe { put(actual, n) } { ZX_OK } else { INVALID_ARGS }
+                }
+                Err(s) => s.into_raw(),
+            }
+        })
+    }
+}
+
+/// Reports a fault through the optional out-pointer `fault_vaddr`; returns its status.
+///
+/// # Safety
+/// A non-NULL `fault_vaddr` must be valid for a write of a `zx_vaddr_t`.
+unsafe fn mapped_status(
+    result: Result<(), zx_kernel::PageFault>,
+    fault_vaddr: *mut zx_vaddr_t,
+) -> zx_status_t {
+    match result {
+        Ok(()) => ZX_OK,
+        Err(fault) => {
+            // SAFETY: NULL or valid for a zx_vaddr_t (this function's contract).
+            unsafe { put(fault_vaddr, fault.vaddr) };
+            fault.status.into_raw()
+        }
+    }
+}
+
+/// `zxemu_read_mapped(vaddr, buffer, len, fault_vaddr)`: reads through the calling thread's
+/// process's software MMU; a fault answers its status and stores the first address not read
+/// in `fault_vaddr` (optional).
+///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let mut buf = [0u8; 4];
+///     let mut at = 0;
+///     assert_eq!(zxemu_read_mapped(0x20_0000, buf.as_mut_ptr().cast(), 4, &mut at), ZX_ERR_NOT_FOUND);
+///     assert_eq!(at, 0x20_0000);
+/// }
+/// ```
+///
+/// # Safety
+/// `buffer` must be NULL (with `len` 0) or valid for `len` writable bytes, and `fault_vaddr`
+/// NULL or valid for a write of a `zx_vaddr_t`.
+#[no_mangle]
+pub unsafe extern "C" fn zxemu_read_mapped(
+    vaddr: zx_vaddr_t,
+    buffer: *mut c_void,
+    len: usize,
+    fault_vaddr: *mut zx_vaddr_t,
+) -> zx_status_t {
+    with_process(|p| {
+        // SAFETY: `buffer` is NULL or valid for `len` writable bytes (this function's contract).
+        match unsafe { out_bytes(buffer, len) } {
+            // SAFETY: `fault_vaddr` is NULL or valid for a zx_vaddr_t (this function's contract).
+            Ok(buf) => unsafe { mapped_status(p.read_mapped(vaddr, buf), fault_vaddr) },
+            Err(s) => s,
+        }
+    })
+}
+
+/// `zxemu_write_mapped(vaddr, buffer, len, fault_vaddr)`: writes through the calling thread's
+/// process's software MMU (see `zxemu_read_mapped`).
+///
+/// ```
+/// use zx_abi::*;
+/// use zx_kernel::zx::*;
+/// // SAFETY: every pointer is NULL or points to a live local of the right size.
+/// unsafe {
+///     let r = zxemu_write_mapped(0x20_0000, b"x".as_ptr().cast(), 1, std::ptr::null_mut());
+///     assert_eq!(r, ZX_ERR_NOT_FOUND);
+/// }
+/// ```
+///
+/// # Safety
+/// `buffer` must be NULL (with `len` 0) or valid for `len` readable bytes, and `fault_vaddr`
+/// NULL or valid for a write of a `zx_vaddr_t`.
+#[no_mangle]
+pub unsafe extern "C" fn zxemu_write_mapped(
+    vaddr: zx_vaddr_t,
+    buffer: *const c_void,
+    len: usize,
+    fault_vaddr: *mut zx_vaddr_t,
+) -> zx_status_t {
+    with_process(|p| {
+        // SAFETY: `buffer` is NULL or valid for `len` readable bytes (this function's contract).
+        match unsafe { in_bytes(buffer, len) } {
+            // SAFETY: `fault_vaddr` is NULL or valid for a zx_vaddr_t (this function's contract).
+            Ok(buf) => unsafe { mapped_status(p.write_mapped(vaddr, buf), fault_vaddr) },
+            Err(s) => s,
+        }
+    })
+}
+
+export! {
+    /// `zx_job_default()`: a handle to the kernel's one job, the same value on every call;
+    /// `ZX_HANDLE_INVALID` if the table was full at the first call.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: no pointer arguments.
+    /// unsafe { assert_eq!(zx_job_default(), zx_job_default()) };
+    /// ```
+    zx_job_default, _zx_job_default, () -> zx_handle_t {
+        guard(ZX_HANDLE_INVALID, || {
+            state::current_process().map_or(ZX_HANDLE_INVALID, |p| p.job_default())
+        })
+    }
+}
+
+export! {
+    /// `zx_process_create(job, name, name_size, options, proc_handle, vmar_handle)`: both
+    /// out-pointers are required; with either NULL the new handles are closed again (the
+    /// process ends) and the answer is `ZX_ERR_INVALID_ARGS`.
+    ///
+    /// ```
+    /// use zx_abi::*;
+    /// use zx_kernel::zx::*;
+    /// // SAFETY: every pointer is NULL or points to a live local of the right size.
+    /// unsafe {
+    ///     let (mut process, mut vmar) = (0, 0);
+    ///     let r = zx_process_create(zx_job_default(), b"p".as_ptr().cast(), 1, 0, &mut process, &mut vmar);
+    ///     assert_eq!(r, ZX_OK);
+    ///     zx_handle_close(vmar);
+    ///     zx_handle_close(process);
+    /// }
+    /// ```
+    zx_process_create, _zx_process_create, (job: zx_handle_t, name: *const c_char, name_size: usize, options: u32, proc_handle: *mut zx_handle_t, vmar_handle: *mut zx_handle_t) -> zx_status_t {
+        with_process(|p| {
+            // SAFETY: `name` is NULL or valid for `name_size` readable bytes (the C contract).
+            let name = match unsafe { in_bytes(name.cast(), name_size) } {
+                Ok(name) => name,
+                Err(s) => return s,
+            };
+            match p.process_create(job, name, options) {
+                Err(s) => s.into_raw(),
+                Ok((process, vmar)) => {
+                    if proc_handle.is_null() || vmar_handle.is_null() {
+                        let _ = p.handle_close(vmar);
+                        let _ = p.handle_close(process);
+                        return INVALID_ARGS;
+                    }
+                    // SAFETY: both pointers are non-NULL and valid for a handle (the C contract).
+                    unsafe {
+                        put(proc_handle, process);
+                        put(vmar_handle, vmar);
+                    }
+                    ZX_OK
+                }
+            }
+        })
+    }
 }

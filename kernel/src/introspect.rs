@@ -187,3 +187,20 @@ fn node_from(node: zx_vm::FamilyNode) -> Node {
 pub fn allocator_metadata_bytes(kernel: &Kernel) -> u64 {
     kernel.core().vm().allocator().metadata_bytes()
 }
+
+/// The address space of `process` as `ZX_INFO_PROCESS_MAPS` describes it (the address
+/// space, the root VMAR, then every VMAR and mapping run depth first, in address order),
+/// read without a handle, for pictures. Empty once the process has ended.
+///
+/// ```
+/// use zx_kernel::zx::*;
+/// let kernel = zx_kernel::Kernel::new(Default::default());
+/// let p = kernel.create_process();
+/// let vmo = p.vmo_create(4096, 0).unwrap();
+/// p.vmar_map(p.vmar_root_self(), ZX_VM_PERM_READ, 0, vmo, 0, 4096).unwrap();
+/// let records = zx_kernel::introspect::address_space(&p);
+/// assert_eq!(records.last().unwrap().type_, ZX_INFO_MAPS_TYPE_MAPPING);
+/// ```
+pub fn address_space(process: &crate::Process) -> Vec<crate::zx::zx_info_maps_t> {
+    process.core().address_space_records()
+}

@@ -39,6 +39,11 @@ pub struct KernelConfig {
     /// request is then cancelled). 0 waits for ever. Default 300_000_000_000 (300 s, Zircon's
     /// default `kernel.userpager.overtime_timeout_seconds`).
     pub pager_timeout_ns: u64,
+    /// Address-space placement (docs/reference.md §11.9): `None` (default) puts each new
+    /// VMAR or mapping at the lowest address that fits, so runs are reproducible;
+    /// `Some(seed)` picks uniformly among the addresses that fit, with a generator seeded by
+    /// `seed` and the process's koid.
+    pub aslr_seed: Option<u64>,
 }
 
 impl Default for KernelConfig {
@@ -52,6 +57,7 @@ impl Default for KernelConfig {
             handle_seed: settings.handle_seed,
             enable_debugging_syscalls: settings.enable_debugging_syscalls,
             pager_timeout_ns: settings.pager_timeout_ns,
+            aslr_seed: settings.aslr_seed,
         }
     }
 }
@@ -75,6 +81,7 @@ impl KernelConfig {
             handle_seed: self.handle_seed,
             enable_debugging_syscalls: self.enable_debugging_syscalls,
             pager_timeout_ns: self.pager_timeout_ns,
+            aslr_seed: self.aslr_seed,
         }
     }
 }
@@ -197,7 +204,7 @@ impl Kernel {
     /// kernel.check_invariants().unwrap();
     /// ```
     pub fn check_invariants(&self) -> Result<(), String> {
-        self.core.vm().check_invariants()
+        self.core.check_invariants()
     }
 
     pub(crate) fn core(&self) -> &Arc<KernelCore> {

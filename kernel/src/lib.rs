@@ -37,6 +37,7 @@ pub use process::Process;
 /// The status of a failed syscall (re-exported here, so embedders name it `zx_kernel::Status`).
 #[doc(inline)]
 pub use zx_syscalls::Status;
+pub use zx_syscalls::{Access, PageFault, USER_ASPACE_BASE, USER_ASPACE_SIZE};
 
 /// The C-compatible names: `zx_*_t` types, `ZX_*` constants and `#[repr(C)]` records.
 ///

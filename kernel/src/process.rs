@@ -8,7 +8,8 @@ use zx_syscalls::zx::{
     zx_pager_vmo_stats_t, zx_port_packet_t, zx_rights_t, zx_signals_t, zx_time_t,
     zx_vmo_dirty_range_t,
 };
-use zx_syscalls::{ProcessCore, Status};
+use zx_syscalls::zx::{zx_info_maps_t, zx_info_vmar_t, zx_vaddr_t, zx_vm_option_t};
+use zx_syscalls::{PageFault, ProcessCore, Status};
 
 /// A process: its own handle table in front of the kernel's objects. Clones are the same
 /// process; its handles close when the last clone is dropped.
@@ -33,6 +34,23 @@ pub struct Process {
 impl Process {
     pub(crate) fn new(core: Arc<ProcessCore>) -> Process {
         Process { core }
+    }
+
+    pub(crate) fn core(&self) -> &Arc<ProcessCore> {
+        &self.core
+    }
+
+    /// Emulator API: the `Process` a process handle names (`BAD_HANDLE`, `WRONG_TYPE`;
+    /// `BAD_STATE` once it has ended), so that the software MMU of a process made by
+    /// [`Process::process_create`] can be driven.
+    ///
+    /// ```
+    /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+    /// let (child, _vmar) = p.process_create(p.job_default(), b"child", 0).unwrap();
+    /// assert_ne!(p.process_for_handle(child).unwrap().koid(), p.koid());
+    /// ```
+    pub fn process_for_handle(&self, process: zx_handle_t) -> Result<Process, Status> {
+        self.core.process_for_handle(process).map(Process::new)
     }
 
     /// The process's koid.
@@ -251,6 +269,204 @@ impl Process {
             /// assert_eq!(p.process_self(), p.process_self());
             /// ```
             pub fn process_self(&self) -> zx_handle_t;
+
+            /// `zx_vmar_root_self`: a handle to this process's root VMAR (rights
+            /// `ZX_DEFAULT_VMAR_RIGHTS | READ | WRITE | EXECUTE`), made on the first call and
+            /// the same value afterwards; `ZX_HANDLE_INVALID` if the table is full then.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert_eq!(p.vmar_root_self(), p.vmar_root_self());
+            /// ```
+            pub fn vmar_root_self(&self) -> zx_handle_t;
+            /// `zx_vmar_allocate`: a new empty sub-VMAR; returns its handle and base.
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let (_sub, base) = p.vmar_allocate(p.vmar_root_self(), ZX_VM_CAN_MAP_READ, 0, 0x10000).unwrap();
+            /// assert_eq!(base, zx_kernel::USER_ASPACE_BASE);
+            /// ```
+            pub fn vmar_allocate(&self, parent_vmar: zx_handle_t, options: zx_vm_option_t, offset: u64, size: u64) -> Result<(zx_handle_t, zx_vaddr_t), Status>;
+            /// `zx_vmar_map`: maps a VMO range; returns the address.
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// let addr = p.vmar_map(p.vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, 4096).unwrap();
+            /// p.store_mapped_u64(addr, 7).unwrap();
+            /// assert_eq!(p.load_mapped_u64(addr), Ok(7));
+            /// ```
+            pub fn vmar_map(&self, vmar: zx_handle_t, options: zx_vm_option_t, vmar_offset: u64, vmo: zx_handle_t, vmo_offset: u64, len: u64) -> Result<zx_vaddr_t, Status>;
+            /// `zx_vmar_unmap`: unmaps a range (splitting, trimming, destroying sub-VMARs).
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// let addr = p.vmar_map(p.vmar_root_self(), ZX_VM_PERM_READ, 0, vmo, 0, 4096).unwrap();
+            /// p.vmar_unmap(p.vmar_root_self(), addr, 4096).unwrap();
+            /// ```
+            pub fn vmar_unmap(&self, vmar: zx_handle_t, addr: zx_vaddr_t, len: u64) -> Result<(), Status>;
+            /// `zx_vmar_protect`: all or nothing, per page, never splitting a mapping.
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// let root = p.vmar_root_self();
+            /// let addr = p.vmar_map(root, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, 4096).unwrap();
+            /// p.vmar_protect(root, ZX_VM_PERM_READ, addr, 4096).unwrap();
+            /// ```
+            pub fn vmar_protect(&self, vmar: zx_handle_t, options: zx_vm_option_t, addr: zx_vaddr_t, len: u64) -> Result<(), Status>;
+            /// `zx_vmar_op_range`: `buffer` must be empty, as in C.
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// let root = p.vmar_root_self();
+            /// let addr = p.vmar_map(root, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, 4096).unwrap();
+            /// p.vmar_op_range(root, ZX_VMAR_OP_COMMIT, addr, 4096, &mut []).unwrap();
+            /// ```
+            pub fn vmar_op_range(&self, vmar: zx_handle_t, op: u32, address: zx_vaddr_t, size: u64, buffer: &mut [u8]) -> Result<(), Status>;
+            /// `zx_vmar_destroy`: destroys a sub-VMAR and everything in it.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let (sub, _) = p.vmar_allocate(p.vmar_root_self(), 0, 0, 0x4000).unwrap();
+            /// p.vmar_destroy(sub).unwrap();
+            /// ```
+            pub fn vmar_destroy(&self, vmar: zx_handle_t) -> Result<(), Status>;
+            /// `zx_process_read_memory`: returns `actual`.
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// let addr = p.vmar_map(p.vmar_root_self(), 0, 0, vmo, 0, 4096).unwrap();
+            /// assert_eq!(p.process_read_memory(p.process_self(), addr, &mut [0; 16]), Ok(16));
+            /// ```
+            pub fn process_read_memory(&self, process: zx_handle_t, vaddr: zx_vaddr_t, buffer: &mut [u8]) -> Result<usize, Status>;
+            /// `zx_process_write_memory` (needs `KernelConfig::enable_debugging_syscalls`).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.process_write_memory(p.process_self(), 0x20_0000, b"x").is_err());
+            /// ```
+            pub fn process_write_memory(&self, process: zx_handle_t, vaddr: zx_vaddr_t, buffer: &[u8]) -> Result<usize, Status>;
+            /// `zx_vmo_replace_as_executable`: the only way to a VMO handle with EXECUTE.
+            ///
+            /// ```
+            /// use zx_kernel::zx::*;
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let vmo = p.vmo_create(4096, 0).unwrap();
+            /// let exec = p.vmo_replace_as_executable(vmo, ZX_HANDLE_INVALID).unwrap();
+            /// assert_ne!(p.object_get_info_handle_basic(exec).unwrap().rights & ZX_RIGHT_EXECUTE, 0);
+            /// ```
+            pub fn vmo_replace_as_executable(&self, vmo: zx_handle_t, vmex: zx_handle_t) -> Result<zx_handle_t, Status>;
+            /// `zx_object_get_info(ZX_INFO_VMAR)`, typed.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert_eq!(p.object_get_info_vmar(p.vmar_root_self()).unwrap().base, 0x20_0000);
+            /// ```
+            pub fn object_get_info_vmar(&self, handle: zx_handle_t) -> Result<zx_info_vmar_t, Status>;
+            /// `zx_object_get_info(ZX_INFO_VMAR_MAPS)`, typed: `(actual, avail)`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let mut records = [Default::default(); 4];
+            /// assert_eq!(p.object_get_info_vmar_maps(p.vmar_root_self(), &mut records), Ok((1, 1)));
+            /// ```
+            pub fn object_get_info_vmar_maps(&self, vmar: zx_handle_t, records: &mut [zx_info_maps_t]) -> Result<(usize, usize), Status>;
+            /// `zx_object_get_info(ZX_INFO_PROCESS_MAPS)`, typed: `(actual, avail)`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let mut records = [Default::default(); 4];
+            /// assert_eq!(p.object_get_info_process_maps(p.process_self(), &mut records), Ok((2, 2)));
+            /// ```
+            pub fn object_get_info_process_maps(&self, process: zx_handle_t, records: &mut [zx_info_maps_t]) -> Result<(usize, usize), Status>;
+            /// `zx_object_get_info(ZX_INFO_PROCESS_VMOS)`, typed: `(actual, avail)`.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let _vmo = p.vmo_create(4096, 0).unwrap();
+            /// let mut records = [Default::default(); 4];
+            /// assert_eq!(p.object_get_info_process_vmos(p.process_self(), &mut records), Ok((1, 1)));
+            /// ```
+            pub fn object_get_info_process_vmos(&self, process: zx_handle_t, records: &mut [zx_info_vmo_t]) -> Result<(usize, usize), Status>;
+
+            /// `zx_job_default`: a handle to the kernel's one job (`ZX_DEFAULT_JOB_RIGHTS`), the
+            /// same value on every call.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert_eq!(p.job_default(), p.job_default());
+            /// ```
+            pub fn job_default(&self) -> zx_handle_t;
+            /// `zx_process_create(job, name, options)`: a new process and its root VMAR, both
+            /// as handles in this process (the process handle keeps it alive).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// let (_child, vmar) = p.process_create(p.job_default(), b"child", 0).unwrap();
+            /// assert_eq!(p.object_get_info_vmar(vmar).unwrap().base, zx_kernel::USER_ASPACE_BASE);
+            /// ```
+            pub fn process_create(&self, job: zx_handle_t, name: &[u8], options: u32) -> Result<(zx_handle_t, zx_handle_t), Status>;
+
+            /// Emulator API: reads through this process's software MMU (needs READ).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.read_mapped(0x20_0000, &mut [0; 8]).is_err()); // nothing mapped
+            /// ```
+            pub fn read_mapped(&self, vaddr: zx_vaddr_t, buffer: &mut [u8]) -> Result<(), PageFault>;
+            /// Emulator API: writes through this process's software MMU (needs WRITE).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.write_mapped(0x20_0000, b"x").is_err());
+            /// ```
+            pub fn write_mapped(&self, vaddr: zx_vaddr_t, buffer: &[u8]) -> Result<(), PageFault>;
+            /// Emulator API: an instruction fetch (needs READ and EXECUTE).
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.fetch_mapped(0x20_0000, &mut [0; 4]).is_err());
+            /// ```
+            pub fn fetch_mapped(&self, vaddr: zx_vaddr_t, buffer: &mut [u8]) -> Result<(), PageFault>;
+            /// Emulator API: an atomic aligned 8-byte load.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.load_mapped_u64(0x20_0000).is_err());
+            /// ```
+            pub fn load_mapped_u64(&self, vaddr: zx_vaddr_t) -> Result<u64, PageFault>;
+            /// Emulator API: an atomic aligned 8-byte store.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.store_mapped_u64(0x20_0000, 1).is_err());
+            /// ```
+            pub fn store_mapped_u64(&self, vaddr: zx_vaddr_t, value: u64) -> Result<(), PageFault>;
+            /// Emulator API: atomic compare-and-exchange; `Ok(Ok(previous))` on success,
+            /// `Ok(Err(actual))` otherwise.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.compare_exchange_mapped_u64(0x20_0000, 0, 1).is_err());
+            /// ```
+            pub fn compare_exchange_mapped_u64(&self, vaddr: zx_vaddr_t, current: u64, new: u64) -> Result<Result<u64, u64>, PageFault>;
+            /// Emulator API: atomic wrapping add; returns the old value.
+            ///
+            /// ```
+            /// let p = zx_kernel::Kernel::new(Default::default()).create_process();
+            /// assert!(p.fetch_add_mapped_u64(0x20_0000, 1).is_err());
+            /// ```
+            pub fn fetch_add_mapped_u64(&self, vaddr: zx_vaddr_t, delta: u64) -> Result<u64, PageFault>;
 
             /// A new handle to the kernel's root resource.
             ///

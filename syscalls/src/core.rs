@@ -4,9 +4,10 @@ use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
 use zx_handles::{Handle, HandleError, HandleSecret, HandleTable, Rights, MAX_HANDLES_PER_TABLE};
-use zx_vm::sync::{Arc, AtomicU32, AtomicU64, CachePadded, Ordering, SpinMutex};
+use zx_vm::sync::{Arc, AtomicU32, AtomicU64, CachePadded, Mutex, Ordering, SpinMutex, Weak};
 use zx_vm::{RamUnavailable, Vm};
 
+use crate::aspace::{AddressSpace, VmarObject};
 use crate::object::{HandleKey, KernelObject, ProcessObject, ResourceObject, Signals, VmoObject};
 use crate::status::Status;
 use crate::zx::{self, zx_handle_t, zx_koid_t, zx_rights_t, zx_time_t};
@@ -37,6 +38,10 @@ pub struct KernelSettings {
     /// How long a call waits for one page request before it fails with `TIMED_OUT`, in
     /// nanoseconds (0: for ever).
     pub pager_timeout_ns: u64,
+    /// Seed of address-space placement: `None` (default) puts every VMAR and mapping at the
+    /// lowest address that fits; `Some(seed)` picks uniformly among the spots that fit, with
+    /// a generator seeded by it and the process's koid.
+    pub aslr_seed: Option<u64>,
 }
 
 impl Default for KernelSettings {
@@ -49,6 +54,7 @@ impl Default for KernelSettings {
             handle_seed: None,
             enable_debugging_syscalls: false,
             pager_timeout_ns: zx::ZX_PAGER_TIMEOUT_DEFAULT_NS,
+            aslr_seed: None,
         }
     }
 }
@@ -68,6 +74,10 @@ pub struct KernelCore {
     koids: AtomicU64,
     started: Instant,
     root_resource: Arc<ResourceObject>,
+    /// Every address space made, for `check_invariants` (dead ones are pruned on the way).
+    aspaces: Mutex<Vec<Weak<AddressSpace>>>,
+    /// The kernel's one job (`job_default`, `process_create`).
+    job: Arc<crate::object::JobObject>,
 }
 
 /// The first koid handed out (as in Zircon, low values are reserved).
@@ -105,12 +115,15 @@ impl KernelCore {
         vm.set_pager_timeout_ns(settings.pager_timeout_ns);
         let koids = AtomicU64::new(FIRST_KOID);
         let root_koid = koids.fetch_add(1, Ordering::Relaxed);
+        let job_koid = koids.fetch_add(1, Ordering::Relaxed);
         Ok(Arc::new(KernelCore {
             vm,
             settings,
             koids,
             started: Instant::now(),
             root_resource: Arc::new(ResourceObject::new(root_koid)),
+            aspaces: Mutex::new(Vec::new()),
+            job: Arc::new(crate::object::JobObject::new(job_koid)),
         }))
     }
 
@@ -187,12 +200,91 @@ impl KernelCore {
     pub fn create_process(self: &Arc<Self>) -> Arc<ProcessCore> {
         let koid = self.new_koid();
         let table = HandleTable::with_secret(self.handle_secret(koid));
-        Arc::new(ProcessCore {
+        let root_koid = self.new_koid();
+        let aspace = Arc::new(AddressSpace::new(koid, root_koid, self.settings.aslr_seed));
+        {
+            let mut aspaces = self.aspaces.lock();
+            aspaces.retain(|a| a.strong_count() > 0);
+            aspaces.push(Arc::downgrade(&aspace));
+        }
+        Arc::new_cyclic(|me| ProcessCore {
             koid,
             kernel: self.clone(),
             handles: CachePadded::new(SpinMutex::new(table)),
             self_handle: AtomicU32::new(zx::ZX_HANDLE_INVALID),
+            root_vmar_handle: AtomicU32::new(zx::ZX_HANDLE_INVALID),
+            job_handle: AtomicU32::new(zx::ZX_HANDLE_INVALID),
+            aspace,
+            me: me.clone(),
         })
+    }
+
+    /// The kernel's one job.
+    pub(crate) fn job(&self) -> &Arc<crate::object::JobObject> {
+        &self.job
+    }
+
+    /// The address spaces of the live processes (and of ended ones still referred to).
+    pub(crate) fn address_spaces(&self) -> Vec<Arc<AddressSpace>> {
+        self.aspaces.lock().iter().filter_map(Weak::upgrade).collect()
+    }
+
+    /// [`Vm::check_invariants`], then the address spaces': every VMAR's children inside it
+    /// and not overlapping, every mapping well formed and holding a live VMO, and each
+    /// mapped VMO's `num_mappings` equal to the mappings found. Each address space is read
+    /// under its own lock, and the counts are compared with the VMOs' only once every one
+    /// has been walked, holding all their locks (so a map or unmap cannot fall in between).
+    /// Never panics; describes the first violation.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let _p = kernel.create_process();
+    /// kernel.check_invariants().unwrap();
+    /// ```
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.vm.check_invariants()?;
+        let mut aspaces = self.address_spaces();
+        aspaces.sort_by_key(|a| a.process_koid());
+        // Lock order among address spaces: ascending process koid (only this walk takes
+        // more than one).
+        let guards: Vec<_> = aspaces.iter().map(|a| a.read()).collect();
+        let mut mapped = Vec::new();
+        for (aspace, state) in aspaces.iter().zip(&guards) {
+            state.check(aspace.process_koid(), &mut mapped)?;
+        }
+        // Mappings found per (VMO object, process), against the counts each VMO keeps.
+        let mut counted: Vec<(usize, zx_koid_t, u64)> = Vec::new();
+        for (vmo, process) in &mapped {
+            let key = Arc::as_ptr(vmo) as usize;
+            match counted.iter_mut().find(|(k, p, _)| *k == key && p == process) {
+                Some((_, _, n)) => *n += 1,
+                None => counted.push((key, *process, 1)),
+            }
+        }
+        for (vmo, process) in &mapped {
+            let key = Arc::as_ptr(vmo) as usize;
+            let found = counted
+                .iter()
+                .find(|(k, p, _)| *k == key && p == process)
+                .map_or(0, |(_, _, n)| *n);
+            let recorded = vmo.mappings.in_process(*process);
+            if found != recorded {
+                return Err(format!(
+                    "VMO {}: {recorded} mappings recorded in process {process}, {found} found",
+                    vmo.vmo.koid()
+                ));
+            }
+            let total: u64 = counted.iter().filter(|(k, _, _)| *k == key).map(|(_, _, n)| *n).sum();
+            if vmo.mappings.num_mappings() != total {
+                return Err(format!(
+                    "VMO {}: num_mappings {}, but {total} mappings found",
+                    vmo.vmo.koid(),
+                    vmo.mappings.num_mappings()
+                ));
+            }
+        }
+        drop(guards);
+        Ok(())
     }
 
     /// The secret process `koid` scrambles its handle values with: random, or drawn from
@@ -232,6 +324,22 @@ pub struct ProcessCore {
     handles: CachePadded<SpinMutex<HandleTable<KernelObject>>>,
     /// The value `process_self` handed out, once it has (set under the table's lock).
     self_handle: AtomicU32,
+    /// The value `vmar_root_self` handed out, once it has (set under the table's lock).
+    root_vmar_handle: AtomicU32,
+    /// The value `job_default` handed out, once it has (set under the table's lock).
+    job_handle: AtomicU32,
+    /// The process's address space; ended when the process is dropped.
+    aspace: Arc<AddressSpace>,
+    /// This process, weakly (what its `process_self` handle names).
+    me: Weak<ProcessCore>,
+}
+
+impl Drop for ProcessCore {
+    fn drop(&mut self) {
+        // The process ends: its address space is destroyed and the VMOs its mappings held
+        // are released (handles to its VMARs elsewhere answer BAD_STATE from now on).
+        self.aspace.end();
+    }
 }
 
 impl ProcessCore {
@@ -354,11 +462,106 @@ impl ProcessCore {
         if known != zx::ZX_HANDLE_INVALID || table.len() >= MAX_HANDLES_PER_TABLE {
             return known;
         }
-        let object = KernelObject::Process(Arc::new(ProcessObject::new(self.koid)));
+        let object = KernelObject::Process(Arc::new(self.process_object(false)));
         let made = table.insert(object, Rights::from_bits_retain(zx::ZX_DEFAULT_PROCESS_RIGHTS));
         let handle = made.unwrap_or(zx::ZX_HANDLE_INVALID);
         self.self_handle.store(handle, Ordering::Release);
         handle
+    }
+
+    /// `zx_vmar_root_self`: a handle to the root VMAR (`ZX_DEFAULT_VMAR_RIGHTS | READ |
+    /// WRITE | EXECUTE`), made on the first call and the same value afterwards (a closed one
+    /// stays closed); `ZX_HANDLE_INVALID` if the table is full at the first call, and a
+    /// later call tries again.
+    ///
+    /// ```
+    /// use zx_syscalls::zx::*;
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let root = p.vmar_root_self();
+    /// assert_eq!(p.vmar_root_self(), root);
+    /// assert_eq!(p.object_get_info_handle_basic(root).unwrap().rights, 0x0020_801F);
+    /// ```
+    pub fn vmar_root_self(&self) -> zx_handle_t {
+        // Acquire: pairs with the store below, made under the table lock.
+        let known = self.root_vmar_handle.load(Ordering::Acquire);
+        if known != zx::ZX_HANDLE_INVALID {
+            return known;
+        }
+        let mut table = self.handles.lock();
+        let known = self.root_vmar_handle.load(Ordering::Acquire);
+        if known != zx::ZX_HANDLE_INVALID || table.len() >= MAX_HANDLES_PER_TABLE {
+            return known;
+        }
+        let object = KernelObject::Vmar(Arc::new(VmarObject {
+            koid: self.aspace.root_koid(),
+            name: Default::default(),
+            base: crate::aspace::USER_ASPACE_BASE,
+            len: crate::aspace::USER_ASPACE_SIZE,
+            flags: zx::ZX_VM_CAN_MAP_READ
+                | zx::ZX_VM_CAN_MAP_WRITE
+                | zx::ZX_VM_CAN_MAP_EXECUTE
+                | zx::ZX_VM_CAN_MAP_SPECIFIC,
+            aspace: self.aspace.clone(),
+            id: crate::aspace::ROOT_VMAR,
+        }));
+        let rights = zx::ZX_DEFAULT_VMAR_RIGHTS
+            | zx::ZX_RIGHT_READ
+            | zx::ZX_RIGHT_WRITE
+            | zx::ZX_RIGHT_EXECUTE;
+        let made = table.insert(object, Rights::from_bits_retain(rights));
+        let handle = made.unwrap_or(zx::ZX_HANDLE_INVALID);
+        self.root_vmar_handle.store(handle, Ordering::Release);
+        handle
+    }
+
+    /// A process object naming this process; `keep_alive` for a handle another process holds.
+    pub(crate) fn process_object(&self, keep_alive: bool) -> ProcessObject {
+        let mut object = ProcessObject::for_aspace(self.koid, Arc::downgrade(&self.aspace));
+        object.process = self.me.clone();
+        object.keep_alive = if keep_alive { self.me.upgrade() } else { None };
+        object
+    }
+
+    /// `zx_job_default`: a handle to the kernel's one job (`ZX_DEFAULT_JOB_RIGHTS`), made on
+    /// the first call and the same value afterwards; `ZX_HANDLE_INVALID` if the table is full
+    /// then (a later call tries again).
+    ///
+    /// ```
+    /// use zx_syscalls::zx::*;
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let job = p.job_default();
+    /// assert_eq!(p.job_default(), job);
+    /// assert_eq!(p.object_get_info_handle_basic(job).unwrap().type_, ZX_OBJ_TYPE_JOB);
+    /// ```
+    pub fn job_default(&self) -> zx_handle_t {
+        // Acquire: pairs with the store below, made under the table lock.
+        let known = self.job_handle.load(Ordering::Acquire);
+        if known != zx::ZX_HANDLE_INVALID {
+            return known;
+        }
+        let mut table = self.handles.lock();
+        let known = self.job_handle.load(Ordering::Acquire);
+        if known != zx::ZX_HANDLE_INVALID || table.len() >= MAX_HANDLES_PER_TABLE {
+            return known;
+        }
+        let object = KernelObject::Job(self.kernel.job().clone());
+        let made = table.insert(object, Rights::from_bits_retain(zx::ZX_DEFAULT_JOB_RIGHTS));
+        let handle = made.unwrap_or(zx::ZX_HANDLE_INVALID);
+        self.job_handle.store(handle, Ordering::Release);
+        handle
+    }
+
+    /// The process's address space.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// assert!(!p.aspace().has_ended());
+    /// ```
+    pub fn aspace(&self) -> &Arc<AddressSpace> {
+        &self.aspace
     }
 
     /// `handle_duplicate` on the table: a new handle to the same object.

@@ -18,11 +18,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod aspace;
 mod calls;
 mod core;
 pub mod object;
 mod status;
 pub mod zx;
 
+pub use crate::aspace::{Access, PageFault, USER_ASPACE_BASE, USER_ASPACE_SIZE};
 pub use crate::core::{KernelCore, KernelSettings, ProcessCore};
 pub use status::Status;

@@ -6,6 +6,7 @@ use zx_handles::ObjectKind;
 use zx_vm::sync::{Arc, AtomicUsize, Condvar, Mutex, Ordering, Weak};
 use zx_vm::Vmo;
 
+use crate::aspace::{AddressSpace, MappingCounts, VmarObject};
 use crate::status::Status;
 use crate::zx::{self, zx_koid_t, zx_signals_t};
 
@@ -276,6 +277,8 @@ pub struct VmoObject {
     /// The koid of the VMO it was made from (0 for a root VMO).
     pub parent_koid: zx_koid_t,
     children: Mutex<u64>,
+    /// Its mappings in every address space (`num_mappings`, `share_count`).
+    pub mappings: MappingCounts,
     /// Held for its `Drop`, which tells the parent; declared last so it drops last.
     _parent: Option<ChildOf>,
 }
@@ -339,6 +342,7 @@ impl VmoObject {
             kind: VmoKind::Root,
             parent_koid: 0,
             children: Mutex::new(0),
+            mappings: MappingCounts::default(),
             _parent: None,
         }
     }
@@ -359,6 +363,7 @@ impl VmoObject {
             kind,
             parent_koid: parent.vmo.koid(),
             children: Mutex::new(0),
+            mappings: MappingCounts::default(),
             _parent: Some(match kind {
                 VmoKind::Slice | VmoKind::Reference => ChildOf::Holds(Some(parent.clone())),
                 VmoKind::Root | VmoKind::Snapshot { .. } => {
@@ -476,16 +481,65 @@ pub struct ProcessObject {
     pub signals: Signals,
     /// `ZX_PROP_NAME`.
     pub name: ObjectName,
+    /// The process's address space (weakly: the handle does not keep it alive).
+    pub aspace: Weak<AddressSpace>,
+    /// The process itself, weakly (for `process_for_handle`).
+    pub process: Weak<crate::core::ProcessCore>,
+    /// Set for a handle made by `process_create`: a handle held by another process keeps the
+    /// process alive (its own `process_self` handle does not).
+    pub keep_alive: Option<Arc<crate::core::ProcessCore>>,
 }
 
 impl ProcessObject {
-    /// The object of the process `koid`.
+    /// The object of the process `koid`, with no address space.
     ///
     /// ```
     /// assert_eq!(zx_syscalls::object::ProcessObject::new(7).koid, 7);
     /// ```
     pub fn new(koid: zx_koid_t) -> ProcessObject {
-        ProcessObject { koid, signals: Signals::new(0), name: ObjectName::default() }
+        ProcessObject::for_aspace(koid, Weak::new())
+    }
+
+    /// The object of the process `koid`, whose address space is `aspace`.
+    ///
+    /// ```
+    /// let p = zx_syscalls::object::ProcessObject::for_aspace(7, Default::default());
+    /// assert!(p.aspace.upgrade().is_none());
+    /// ```
+    pub fn for_aspace(koid: zx_koid_t, aspace: Weak<AddressSpace>) -> ProcessObject {
+        ProcessObject {
+            koid,
+            signals: Signals::new(0),
+            name: ObjectName::default(),
+            aspace,
+            process: Weak::new(),
+            keep_alive: None,
+        }
+    }
+}
+
+/// A job (only the kernel's one job exists; `job_default` names it, `process_create` needs it).
+///
+/// ```
+/// let job = zx_syscalls::object::JobObject::new(1024);
+/// assert_eq!(job.koid, 1024);
+/// ```
+#[derive(Debug)]
+pub struct JobObject {
+    /// The job's koid.
+    pub koid: zx_koid_t,
+    /// `ZX_PROP_NAME`.
+    pub name: ObjectName,
+}
+
+impl JobObject {
+    /// A job without a name.
+    ///
+    /// ```
+    /// assert_eq!(zx_syscalls::object::JobObject::new(3).koid, 3);
+    /// ```
+    pub fn new(koid: zx_koid_t) -> JobObject {
+        JobObject { koid, name: ObjectName::default() }
     }
 }
 
@@ -925,6 +979,10 @@ pub enum KernelObject {
     Port(Arc<PortHandles>),
     /// `ZX_OBJ_TYPE_PAGER`.
     Pager(Arc<PagerHandles>),
+    /// `ZX_OBJ_TYPE_VMAR`.
+    Vmar(Arc<VmarObject>),
+    /// `ZX_OBJ_TYPE_JOB`.
+    Job(Arc<JobObject>),
 }
 
 impl ObjectKind for KernelObject {
@@ -937,6 +995,8 @@ impl ObjectKind for KernelObject {
             KernelObject::Bti(_) => zx::ZX_OBJ_TYPE_BTI,
             KernelObject::Pmt(_) => zx::ZX_OBJ_TYPE_PMT,
             KernelObject::Process(_) => zx::ZX_OBJ_TYPE_PROCESS,
+            KernelObject::Vmar(_) => zx::ZX_OBJ_TYPE_VMAR,
+            KernelObject::Job(_) => zx::ZX_OBJ_TYPE_JOB,
             KernelObject::Port(_) => zx::ZX_OBJ_TYPE_PORT,
             KernelObject::Pager(_) => zx::ZX_OBJ_TYPE_PAGER,
         }
@@ -960,6 +1020,8 @@ impl KernelObject {
             KernelObject::Bti(b) => b.koid,
             KernelObject::Pmt(p) => p.koid,
             KernelObject::Process(p) => p.koid,
+            KernelObject::Vmar(v) => v.koid,
+            KernelObject::Job(j) => j.koid,
             KernelObject::Port(p) => p.port.koid,
             KernelObject::Pager(p) => p.pager.koid,
         }
@@ -983,6 +1045,8 @@ impl KernelObject {
             KernelObject::Bti(b) => b.name.get(),
             KernelObject::Pmt(p) => p.name.get(),
             KernelObject::Process(p) => p.name.get(),
+            KernelObject::Vmar(v) => v.name.get(),
+            KernelObject::Job(j) => j.name.get(),
             KernelObject::Port(p) => p.port.name.get(),
             KernelObject::Pager(p) => p.pager.name.get(),
         }
@@ -1006,6 +1070,8 @@ impl KernelObject {
             KernelObject::Bti(b) => b.name.set(name),
             KernelObject::Pmt(p) => p.name.set(name),
             KernelObject::Process(p) => p.name.set(name),
+            KernelObject::Vmar(v) => v.name.set(name),
+            KernelObject::Job(j) => j.name.set(name),
             KernelObject::Port(p) => p.port.name.set(name),
             KernelObject::Pager(p) => p.pager.name.set(name),
         }
@@ -1028,7 +1094,9 @@ impl KernelObject {
             | KernelObject::Bti(_)
             | KernelObject::Pmt(_)
             | KernelObject::Port(_)
-            | KernelObject::Pager(_) => None,
+            | KernelObject::Pager(_)
+            | KernelObject::Vmar(_)
+            | KernelObject::Job(_) => None,
         }
     }
 
@@ -1049,7 +1117,9 @@ impl KernelObject {
             | KernelObject::Bti(_)
             | KernelObject::Pmt(_)
             | KernelObject::Port(_)
-            | KernelObject::Pager(_) => 0,
+            | KernelObject::Pager(_)
+            | KernelObject::Vmar(_)
+            | KernelObject::Job(_) => 0,
         }
     }
 }

@@ -492,3 +492,125 @@ pub const STATUS_NAMES: &[(zx_status_t, &str)] = &[
     (ZX_ERR_CONNECTION_RESET, "ZX_ERR_CONNECTION_RESET"),
     (ZX_ERR_CONNECTION_ABORTED, "ZX_ERR_CONNECTION_ABORTED"),
 ];
+
+// ---- Address spaces (docs/reference.md §11) ----
+
+pub type zx_vaddr_t = u64;
+pub type zx_vm_option_t = u32;
+
+pub const ZX_VM_PERM_READ: zx_vm_option_t = 1 << 0;
+pub const ZX_VM_PERM_WRITE: zx_vm_option_t = 1 << 1;
+pub const ZX_VM_PERM_EXECUTE: zx_vm_option_t = 1 << 2;
+pub const ZX_VM_COMPACT: zx_vm_option_t = 1 << 3;
+pub const ZX_VM_SPECIFIC: zx_vm_option_t = 1 << 4;
+pub const ZX_VM_SPECIFIC_OVERWRITE: zx_vm_option_t = 1 << 5;
+pub const ZX_VM_CAN_MAP_SPECIFIC: zx_vm_option_t = 1 << 6;
+pub const ZX_VM_CAN_MAP_READ: zx_vm_option_t = 1 << 7;
+pub const ZX_VM_CAN_MAP_WRITE: zx_vm_option_t = 1 << 8;
+pub const ZX_VM_CAN_MAP_EXECUTE: zx_vm_option_t = 1 << 9;
+pub const ZX_VM_MAP_RANGE: zx_vm_option_t = 1 << 10;
+pub const ZX_VM_REQUIRE_NON_RESIZABLE: zx_vm_option_t = 1 << 11;
+pub const ZX_VM_ALLOW_FAULTS: zx_vm_option_t = 1 << 12;
+pub const ZX_VM_OFFSET_IS_UPPER_LIMIT: zx_vm_option_t = 1 << 13;
+pub const ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED: zx_vm_option_t = 1 << 14;
+pub const ZX_VM_FAULT_BEYOND_STREAM_SIZE: zx_vm_option_t = 1 << 15;
+pub const ZX_VM_ALIGN_BASE: u32 = 24;
+pub const ZX_VM_ALIGN_1KB: zx_vm_option_t = 10 << 24;
+pub const ZX_VM_ALIGN_2KB: zx_vm_option_t = 11 << 24;
+pub const ZX_VM_ALIGN_4KB: zx_vm_option_t = 12 << 24;
+pub const ZX_VM_ALIGN_8KB: zx_vm_option_t = 13 << 24;
+pub const ZX_VM_ALIGN_16KB: zx_vm_option_t = 14 << 24;
+pub const ZX_VM_ALIGN_32KB: zx_vm_option_t = 15 << 24;
+pub const ZX_VM_ALIGN_64KB: zx_vm_option_t = 16 << 24;
+pub const ZX_VM_ALIGN_128KB: zx_vm_option_t = 17 << 24;
+pub const ZX_VM_ALIGN_256KB: zx_vm_option_t = 18 << 24;
+pub const ZX_VM_ALIGN_512KB: zx_vm_option_t = 19 << 24;
+pub const ZX_VM_ALIGN_1MB: zx_vm_option_t = 20 << 24;
+pub const ZX_VM_ALIGN_2MB: zx_vm_option_t = 21 << 24;
+pub const ZX_VM_ALIGN_4MB: zx_vm_option_t = 22 << 24;
+pub const ZX_VM_ALIGN_8MB: zx_vm_option_t = 23 << 24;
+pub const ZX_VM_ALIGN_16MB: zx_vm_option_t = 24 << 24;
+pub const ZX_VM_ALIGN_32MB: zx_vm_option_t = 25 << 24;
+pub const ZX_VM_ALIGN_64MB: zx_vm_option_t = 26 << 24;
+pub const ZX_VM_ALIGN_128MB: zx_vm_option_t = 27 << 24;
+pub const ZX_VM_ALIGN_256MB: zx_vm_option_t = 28 << 24;
+pub const ZX_VM_ALIGN_512MB: zx_vm_option_t = 29 << 24;
+pub const ZX_VM_ALIGN_1GB: zx_vm_option_t = 30 << 24;
+pub const ZX_VM_ALIGN_2GB: zx_vm_option_t = 31 << 24;
+pub const ZX_VM_ALIGN_4GB: zx_vm_option_t = 32 << 24;
+
+pub const ZX_VMAR_OP_COMMIT: u32 = 1;
+pub const ZX_VMAR_OP_DECOMMIT: u32 = 2;
+pub const ZX_VMAR_OP_MAP_RANGE: u32 = 3;
+pub const ZX_VMAR_OP_ZERO: u32 = 10;
+pub const ZX_VMAR_OP_DONT_NEED: u32 = 12;
+pub const ZX_VMAR_OP_ALWAYS_NEED: u32 = 13;
+pub const ZX_VMAR_OP_PREFETCH: u32 = 14;
+
+/// `ZX_DEFAULT_VMAR_RIGHTS`: TRANSFER | DUPLICATE | INSPECT | OP_CHILDREN.
+pub const ZX_DEFAULT_VMAR_RIGHTS: zx_rights_t = 0x0020_8003;
+/// `ZX_DEFAULT_JOB_RIGHTS` (no job object is emulated).
+pub const ZX_DEFAULT_JOB_RIGHTS: zx_rights_t = 0x0007_DFCF;
+pub const ZX_OBJ_TYPE_JOB: zx_obj_type_t = 17;
+pub const ZX_OBJ_TYPE_VMAR: zx_obj_type_t = 18;
+pub const ZX_PROCESS_SHARED: u32 = 1 << 0;
+
+pub const ZX_INFO_VMAR: u32 = 7;
+pub const ZX_INFO_PROCESS_MAPS_V1: u32 = 13;
+pub const ZX_INFO_PROCESS_MAPS_V2: u32 = 0x1000_000D;
+pub const ZX_INFO_PROCESS_MAPS: u32 = 0x2000_000D;
+pub const ZX_INFO_PROCESS_VMOS_V1: u32 = 14;
+pub const ZX_INFO_PROCESS_VMOS_V2: u32 = 0x1000_000E;
+pub const ZX_INFO_PROCESS_VMOS_V3: u32 = 0x2000_000E;
+pub const ZX_INFO_PROCESS_VMOS: u32 = 0x3000_000E;
+pub const ZX_INFO_VMAR_MAPS: u32 = 36;
+pub const ZX_INFO_MAPS_TYPE_NONE: u32 = 0;
+pub const ZX_INFO_MAPS_TYPE_ASPACE: u32 = 1;
+pub const ZX_INFO_MAPS_TYPE_VMAR: u32 = 2;
+pub const ZX_INFO_MAPS_TYPE_MAPPING: u32 = 3;
+
+/// `zx_info_vmar_t` (`ZX_INFO_VMAR`), 16 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct zx_info_vmar_t {
+    pub base: zx_vaddr_t,
+    pub len: u64,
+}
+
+/// `zx_info_maps_mapping_t`, 88 bytes: the mapping part of a `zx_info_maps_t`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct zx_info_maps_mapping_t {
+    pub mmu_flags: zx_vm_option_t,
+    pub padding1: [u8; 4],
+    pub vmo_koid: zx_koid_t,
+    pub vmo_offset: u64,
+    pub committed_bytes: u64,
+    pub populated_bytes: u64,
+    pub committed_private_bytes: u64,
+    pub populated_private_bytes: u64,
+    pub committed_scaled_bytes: u64,
+    pub populated_scaled_bytes: u64,
+    pub committed_fractional_scaled_bytes: u64,
+    pub populated_fractional_scaled_bytes: u64,
+}
+
+/// The C one-member union `zx_info_maps_t.u`, as a struct of the same layout.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct zx_info_maps_u_t {
+    pub mapping: zx_info_maps_mapping_t,
+}
+
+/// `zx_info_maps_t` (`ZX_INFO_PROCESS_MAPS`, `ZX_INFO_VMAR_MAPS`), 152 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct zx_info_maps_t {
+    pub name: [u8; ZX_MAX_NAME_LEN],
+    pub base: zx_vaddr_t,
+    pub size: u64,
+    pub depth: u64,
+    pub type_: u32,
+    pub padding1: [u8; 4],
+    pub u: zx_info_maps_u_t,
+}

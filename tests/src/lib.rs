@@ -11,6 +11,7 @@ pub mod children;
 pub mod pager;
 pub mod pinning;
 pub mod transfer;
+pub mod vmar;
 
 use zx_kernel::zx::*;
 use zx_kernel::{Kernel, KernelConfig, Process, Status};

@@ -67,7 +67,7 @@ fn a_lone_vmo_owns_its_committed_pages_privately() {
     let (k, p) = setup();
     let a = tagged(&p, &[1, 0, 3], 0);
     assert_eq!(attr(&p, a), (2 * P, 2 * P, 2 * P, 0));
-    assert_eq!(vmo_info(&p, a).share_count, 0);
+    assert_eq!(vmo_info(&p, a).share_count, 1);
     assert_eq!(vmo_info(&p, a).num_mappings, 0);
     finish(&k, &p, &[a]);
 }

@@ -781,7 +781,7 @@ fn vmo_info_of_new_root_vmo() {
     assert_eq!(info.parent_koid, 0);
     assert_eq!(info.num_children, 0);
     assert_eq!(info.num_mappings, 0);
-    assert_eq!(info.share_count, 0);
+    assert_eq!(info.share_count, 1); // upstream: 1 below two mappings
     assert_eq!(info.flags, ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE);
     assert_eq!(info.committed_bytes, 0);
     assert_eq!(info.populated_bytes, 0);

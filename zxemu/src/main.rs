@@ -84,7 +84,16 @@ enum Command {
         #[arg(long, conflicts_with = "dot")]
         paddr: bool,
     },
-    /// Measure figures B1–B11 of performance.md and print them as a Markdown table.
+    /// Run a scenario file and draw each process's address space (VMARs, mappings, VMOs)
+    /// after each case.
+    Maps {
+        /// The scenario file.
+        file: PathBuf,
+        /// Only the cases whose name contains PATTERN.
+        #[arg(long, value_name = "PATTERN")]
+        case: Option<String>,
+    },
+    /// Measure figures B1–B12 of performance.md and print them as a Markdown table.
     Bench {
         /// Fewer samples: the whole table in under a minute.
         #[arg(long)]
@@ -92,7 +101,7 @@ enum Command {
         /// Print one JSON array instead of the table.
         #[arg(long)]
         json: bool,
-        /// Measure one figure only (B1 to B11).
+        /// Measure one figure only (B1 to B12).
         #[arg(long, value_name = "FIGURE", value_parser = zxemu::bench::parse_figure)]
         only: Option<u8>,
     },
@@ -208,6 +217,9 @@ fn main() -> ExitCode {
         Some(Command::Tree { file, case, dot, paddr }) => {
             let opts = TreeOptions { dot: *dot, paddr: *paddr, case: case.clone(), err_color };
             cli::tree_file(file, &opts, &mut out, &mut err)
+        }
+        Some(Command::Maps { file, case }) => {
+            cli::maps_file(file, case, err_color, &mut out, &mut err)
         }
         Some(Command::Check { paths }) => cli::check_files(paths, err_color, &mut out, &mut err),
         Some(Command::Bench { quick, json, only }) => {

@@ -8,6 +8,7 @@
 #include <zircon/syscalls/object.h>
 #include <zircon/syscalls/port.h>
 #include <zircon/syscalls/resource.h>
+#include <zircon/syscalls/vmar.h>
 #include <zircon/types.h>
 
 __BEGIN_CDECLS

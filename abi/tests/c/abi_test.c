@@ -690,6 +690,92 @@ CASE(status_strings) {
   CHECK(strcmp(zx_status_get_string(12345), "(UNKNOWN)") == 0);
 }
 
+CASE(vmar_map_store_and_read_back) {
+  zx_handle_t root = zx_vmar_root_self();
+  CHECK(root != ZX_HANDLE_INVALID);
+  CHECK(zx_vmar_root_self() == root);
+  zx_info_vmar_t info;
+  CHECK_OK(zx_object_get_info(root, ZX_INFO_VMAR, &info, sizeof(info), NULL, NULL));
+  CHECK(info.base == 0x200000 && info.len == 0x7FFFFFDFF000ull);
+  zx_handle_t vmo;
+  CHECK_OK(zx_vmo_create(2 * ZX_PAGE_SIZE, 0, &vmo));
+  zx_vaddr_t addr = 0;
+  CHECK_OK(zx_vmar_map(root, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, 2 * ZX_PAGE_SIZE,
+                       &addr));
+  CHECK_OK(zxemu_write_mapped(addr + 10, "mapped", 6, NULL));
+  char back[6];
+  CHECK_OK(zx_vmo_read(vmo, back, 10, 6));
+  CHECK(memcmp(back, "mapped", 6) == 0);
+  zx_info_vmo_t vinfo;
+  CHECK_OK(zx_object_get_info(vmo, ZX_INFO_VMO, &vinfo, sizeof(vinfo), NULL, NULL));
+  CHECK(vinfo.num_mappings == 1 && vinfo.share_count == 1);
+  // A fault reports the first address not transferred.
+  zx_vaddr_t at = 0;
+  CHECK_STATUS(zxemu_write_mapped(addr + 2 * ZX_PAGE_SIZE - 1, "ab", 2, &at), ZX_ERR_NOT_FOUND);
+  CHECK(at == addr + 2 * ZX_PAGE_SIZE);
+  CHECK_OK(zx_vmar_protect(root, ZX_VM_PERM_READ, addr, ZX_PAGE_SIZE));
+  CHECK_STATUS(zxemu_write_mapped(addr, "x", 1, &at), ZX_ERR_ACCESS_DENIED);
+  CHECK_OK(zx_vmar_unmap(root, addr, 2 * ZX_PAGE_SIZE));
+  CHECK_STATUS(zxemu_read_mapped(addr, back, 1, NULL), ZX_ERR_NOT_FOUND);
+  CHECK_OK(zx_handle_close(vmo));
+}
+
+CASE(vmar_allocate_destroy_and_checks) {
+  zx_handle_t root = zx_vmar_root_self();
+  zx_handle_t sub = ZX_HANDLE_INVALID;
+  zx_vaddr_t base = 0;
+  CHECK_STATUS(zx_vmar_allocate(root, ZX_VM_PERM_READ, 0, ZX_PAGE_SIZE, &sub, &base),
+               ZX_ERR_INVALID_ARGS);
+  CHECK_STATUS(zx_vmar_allocate(root, 0, 0, ZX_PAGE_SIZE, NULL, &base), ZX_ERR_INVALID_ARGS);
+  CHECK_OK(zx_vmar_allocate(root, ZX_VM_CAN_MAP_READ, 0, 4 * ZX_PAGE_SIZE, &sub, &base));
+  zx_handle_t vmo;
+  CHECK_OK(zx_vmo_create(ZX_PAGE_SIZE, 0, &vmo));
+  zx_vaddr_t addr = 0;
+  CHECK_STATUS(zx_vmar_map(sub, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, ZX_PAGE_SIZE,
+                           &addr),
+               ZX_ERR_ACCESS_DENIED);
+  CHECK_OK(zx_vmar_map(sub, ZX_VM_PERM_READ, 0, vmo, 0, ZX_PAGE_SIZE, &addr));
+  CHECK(addr == base);
+  CHECK_OK(zx_vmar_op_range(sub, ZX_VMAR_OP_DONT_NEED, addr, ZX_PAGE_SIZE, NULL, 0));
+  CHECK_STATUS(zx_vmar_destroy(root), ZX_ERR_NOT_SUPPORTED);
+  CHECK_OK(zx_vmar_destroy(sub));
+  CHECK_STATUS(zx_vmar_destroy(sub), ZX_ERR_BAD_STATE);
+  zx_handle_t exec;
+  CHECK_OK(zx_vmo_replace_as_executable(vmo, ZX_HANDLE_INVALID, &exec));
+  size_t actual = 0;
+  char buf[4];
+  CHECK_STATUS(zx_process_read_memory(zx_process_self(), addr, buf, 4, &actual),
+               ZX_ERR_NOT_FOUND);
+  CHECK_OK(zx_handle_close(exec));
+  CHECK_OK(zx_handle_close(sub));
+}
+
+CASE(process_create_gives_a_second_address_space) {
+  zx_handle_t process = ZX_HANDLE_INVALID, vmar = ZX_HANDLE_INVALID;
+  CHECK_STATUS(zx_process_create(zx_job_default(), "p", 1, ZX_PROCESS_SHARED, &process, &vmar),
+               ZX_ERR_NOT_SUPPORTED);
+  CHECK_OK(zx_process_create(zx_job_default(), "p", 1, 0, &process, &vmar));
+  zx_handle_t vmo;
+  CHECK_OK(zx_vmo_create(ZX_PAGE_SIZE, 0, &vmo));
+  CHECK_OK(zx_vmo_write(vmo, "shared", 0, 6));
+  zx_vaddr_t mine = 0, theirs = 0;
+  CHECK_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, vmo, 0, ZX_PAGE_SIZE, &mine));
+  CHECK_OK(zx_vmar_map(vmar, ZX_VM_PERM_READ, 0, vmo, 0, ZX_PAGE_SIZE, &theirs));
+  zx_info_vmo_t info;
+  CHECK_OK(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  CHECK(info.num_mappings == 2 && info.share_count == 2);
+  char buf[6];
+  size_t actual = 0;
+  CHECK_OK(zx_process_read_memory(process, theirs, buf, sizeof(buf), &actual));
+  CHECK(actual == 6 && memcmp(buf, "shared", 6) == 0);
+  CHECK_OK(zx_handle_close(process));  // the process ends: its mapping goes
+  CHECK_OK(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  CHECK(info.num_mappings == 1);
+  CHECK_OK(zx_vmar_unmap(zx_vmar_root_self(), mine, ZX_PAGE_SIZE));
+  CHECK_OK(zx_handle_close(vmar));
+  CHECK_OK(zx_handle_close(vmo));
+}
+
 struct test_case {
   const char* name;
   void (*run)(void);
@@ -731,6 +817,9 @@ static const struct test_case cases[] = {
     ENTRY(invariants_and_kmem_stats),
     ENTRY(panics_answer_internal),
     ENTRY(status_strings),
+    ENTRY(vmar_map_store_and_read_back),
+    ENTRY(vmar_allocate_destroy_and_checks),
+    ENTRY(process_create_gives_a_second_address_space),
 };
 
 int main(void) {

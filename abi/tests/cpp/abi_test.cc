@@ -10,6 +10,7 @@
 #include <lib/zx/port.h>
 #include <lib/zx/resource.h>
 #include <lib/zx/time.h>
+#include <lib/zx/vmar.h>
 #include <lib/zx/vmo.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/iommu.h>
@@ -480,6 +481,50 @@ TEST(Time, ArithmeticAndClock) {
   EXPECT_EQ((zx::time::infinite() + zx::sec(1)).get(), ZX_TIME_INFINITE);
   EXPECT_EQ((zx::usec(3) * 1000).get(), zx::msec(3).get());
   EXPECT_TRUE(zx::time::infinite_past() < start);
+}
+
+// --- address spaces ------------------------------------------------------------------------------
+
+TEST(Vmar, MapStoreLoadThroughTheRootVmar) {
+  zx::vmo vmo;
+  ASSERT_OK(zx::vmo::create(2 * kPage, 0, &vmo));
+  zx_vaddr_t addr = 0;
+  ASSERT_OK(zx::vmar::root_self()->map(ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, 2 * kPage,
+                                       &addr));
+  ASSERT_OK(zxemu_write_mapped(addr + kPage, "cpp", 3, nullptr));
+  char back[3] = {};
+  ASSERT_OK(vmo.read(back, kPage, 3));
+  EXPECT_EQ(memcmp(back, "cpp", 3), 0);
+  EXPECT_EQ(VmoInfo(vmo).num_mappings, 1u);
+  EXPECT_OK(zx::vmar::root_self()->protect(ZX_VM_PERM_READ, addr, kPage));
+  zx_vaddr_t at = 0;
+  EXPECT_STATUS(zxemu_write_mapped(addr, "x", 1, &at), ZX_ERR_ACCESS_DENIED);
+  EXPECT_EQ(at, addr);
+  EXPECT_OK(zx::vmar::root_self()->unmap(addr, 2 * kPage));
+  EXPECT_EQ(VmoInfo(vmo).num_mappings, 0u);
+}
+
+TEST(Vmar, AllocateMapAndDestroyASubRegion) {
+  zx::vmar sub;
+  uintptr_t base = 0;
+  ASSERT_OK(zx::vmar::root_self()->allocate(ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_SPECIFIC, 0,
+                                            8 * kPage, &sub, &base));
+  zx_info_vmar_t info = {};
+  ASSERT_OK(sub.get_info(ZX_INFO_VMAR, &info, sizeof(info), nullptr, nullptr));
+  EXPECT_EQ(info.base, base);
+  EXPECT_EQ(info.len, 8 * kPage);
+  zx::vmo vmo;
+  ASSERT_OK(zx::vmo::create(kPage, 0, &vmo));
+  zx_vaddr_t addr = 0;
+  EXPECT_STATUS(sub.map(ZX_VM_PERM_READ | ZX_VM_PERM_EXECUTE, 0, vmo, 0, kPage, &addr),
+                ZX_ERR_ACCESS_DENIED);
+  ASSERT_OK(sub.map(ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 2 * kPage, vmo, 0, kPage, &addr));
+  EXPECT_EQ(addr, base + 2 * kPage);
+  EXPECT_OK(sub.destroy());
+  EXPECT_STATUS(sub.destroy(), ZX_ERR_BAD_STATE);
+  char byte;
+  EXPECT_STATUS(zxemu_read_mapped(addr, &byte, 1, nullptr), ZX_ERR_NOT_FOUND);
+  EXPECT_EQ(VmoInfo(vmo).num_mappings, 0u);
 }
 
 // --- the framework itself ------------------------------------------------------------------------

@@ -6,7 +6,10 @@ mod handle;
 mod object;
 mod pager;
 mod port;
+mod process;
 mod resource;
+mod vmar;
+mod vmar_info;
 mod vmo;
 
 /// How long a wait for `deadline` may last, seen at `now`: `None` for `ZX_TIME_INFINITE` (for

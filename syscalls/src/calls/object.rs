@@ -17,7 +17,7 @@ fn write_record(buffer: &mut [u8], record: &[u8]) -> Result<(usize, usize), Stat
     Ok((1, 1))
 }
 
-fn vmo_info_record(object: &VmoObject, rights: Rights) -> zx::zx_info_vmo_t {
+pub(super) fn vmo_info_record(object: &VmoObject, rights: Rights) -> zx::zx_info_vmo_t {
     let vmo = &object.vmo;
     let info = vmo.info();
     let options = vmo.options();
@@ -49,6 +49,8 @@ fn vmo_info_record(object: &VmoObject, rights: Rights) -> zx::zx_info_vmo_t {
         size_bytes: info.size_bytes,
         parent_koid: object.parent_koid,
         num_children: object.num_children(),
+        num_mappings: object.mappings.num_mappings(),
+        share_count: object.mappings.share_count(),
         flags,
         committed_bytes: info.committed_bytes,
         handle_rights: rights.bits(),
@@ -119,6 +121,9 @@ impl ProcessCore {
             let record = self.handle_basic(handle)?;
             return write_record(buffer, bytemuck::bytes_of(&record));
         }
+        if let Some(result) = self.aspace_info(handle, topic, buffer) {
+            return result;
+        }
         if let Some(len) = vmo_record_len(topic) {
             let (object, rights) = self.vmo(handle, Rights::empty())?;
             let record = vmo_info_record(&object, rights);
@@ -145,6 +150,68 @@ impl ProcessCore {
             }
             _ => Err(Status::NOT_SUPPORTED),
         }
+    }
+
+    /// `zx_object_get_info(ZX_INFO_VMAR)`, typed.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// assert_eq!(p.object_get_info_vmar(p.vmar_root_self()).unwrap().len, zx_syscalls::USER_ASPACE_SIZE);
+    /// ```
+    pub fn object_get_info_vmar(&self, handle: zx_handle_t) -> Result<zx::zx_info_vmar_t, Status> {
+        let mut record = zx::zx_info_vmar_t::default();
+        self.object_get_info(handle, zx::ZX_INFO_VMAR, bytemuck::bytes_of_mut(&mut record))?;
+        Ok(record)
+    }
+
+    /// `zx_object_get_info(ZX_INFO_VMAR_MAPS)`, typed: `(actual, avail)`.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let mut records = [Default::default(); 2];
+    /// assert_eq!(p.object_get_info_vmar_maps(p.vmar_root_self(), &mut records), Ok((1, 1)));
+    /// ```
+    pub fn object_get_info_vmar_maps(
+        &self,
+        vmar: zx_handle_t,
+        records: &mut [zx::zx_info_maps_t],
+    ) -> Result<(usize, usize), Status> {
+        self.object_get_info(vmar, zx::ZX_INFO_VMAR_MAPS, bytemuck::cast_slice_mut(records))
+    }
+
+    /// `zx_object_get_info(ZX_INFO_PROCESS_MAPS)`, typed: `(actual, avail)`.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// let mut records = [Default::default(); 2];
+    /// assert_eq!(p.object_get_info_process_maps(p.process_self(), &mut records), Ok((2, 2)));
+    /// ```
+    pub fn object_get_info_process_maps(
+        &self,
+        process: zx_handle_t,
+        records: &mut [zx::zx_info_maps_t],
+    ) -> Result<(usize, usize), Status> {
+        self.object_get_info(process, zx::ZX_INFO_PROCESS_MAPS, bytemuck::cast_slice_mut(records))
+    }
+
+    /// `zx_object_get_info(ZX_INFO_PROCESS_VMOS)`, typed: `(actual, avail)`.
+    ///
+    /// ```
+    /// let kernel = zx_syscalls::KernelCore::new(Default::default());
+    /// let p = kernel.create_process();
+    /// p.vmo_create(4096, 0).unwrap();
+    /// let mut records = [Default::default(); 2];
+    /// assert_eq!(p.object_get_info_process_vmos(p.process_self(), &mut records), Ok((1, 1)));
+    /// ```
+    pub fn object_get_info_process_vmos(
+        &self,
+        process: zx_handle_t,
+        records: &mut [zx::zx_info_vmo_t],
+    ) -> Result<(usize, usize), Status> {
+        self.object_get_info(process, zx::ZX_INFO_PROCESS_VMOS, bytemuck::cast_slice_mut(records))
     }
 
     /// `zx_object_get_info(ZX_INFO_HANDLE_BASIC)`, typed.

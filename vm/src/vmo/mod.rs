@@ -9,6 +9,7 @@ mod data;
 mod hierarchy;
 mod paged;
 mod pager_view;
+mod mapped;
 mod pin;
 mod transfer;
 

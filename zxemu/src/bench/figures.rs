@@ -70,7 +70,7 @@ fn median(mut samples: Vec<f64>) -> f64 {
 
 /// Takes `rounds` samples of each side, alternating, and returns the medians
 /// `(measured, baseline)`.
-fn interleaved(
+pub(super) fn interleaved(
     rounds: usize,
     mut measured: impl FnMut() -> f64,
     mut baseline: impl FnMut() -> f64,
@@ -89,7 +89,7 @@ fn interleaved(
 }
 
 /// Nanoseconds per operation of `n` calls of `op`.
-fn ns_per_op(n: u64, mut op: impl FnMut(u64)) -> f64 {
+pub(super) fn ns_per_op(n: u64, mut op: impl FnMut(u64)) -> f64 {
     let start = Instant::now();
     for i in 0..n {
         op(i);

@@ -1,4 +1,4 @@
-//! `zxemu bench`: figures B1–B11 of `performance.md`, each measured next to its baseline in
+//! `zxemu bench`: figures B1–B12 of `performance.md`, each measured next to its baseline in
 //! this process, printed as a Markdown table (or JSON) with the ratio and whether the target
 //! is met.
 //!
@@ -9,6 +9,7 @@
 //! ```
 
 mod figures;
+mod mapped;
 pub mod table;
 pub mod target;
 
@@ -29,33 +30,34 @@ pub struct BenchOptions {
     pub quick: bool,
     /// One JSON array instead of the Markdown table.
     pub json: bool,
-    /// Only figure B`n` (1–11), to reproduce or profile one figure; `None` measures all.
+    /// Only figure B`n` (1–12), to reproduce or profile one figure; `None` measures all.
     pub only: Option<u8>,
 }
 
-/// Parses a figure name, `B1` to `B11` (case-insensitive), into its number.
+/// Parses a figure name, `B1` to `B12` (case-insensitive), into its number.
 ///
 /// ```
 /// use zxemu::bench::parse_figure;
 /// assert_eq!(parse_figure("B3"), Ok(3));
 /// assert_eq!(parse_figure("b11"), Ok(11));
-/// assert!(parse_figure("B12").is_err());
+/// assert_eq!(parse_figure("B12"), Ok(12));
+/// assert!(parse_figure("B13").is_err());
 /// ```
 pub fn parse_figure(name: &str) -> Result<u8, String> {
     let number = name.strip_prefix(['B', 'b']).and_then(|n| n.parse::<u8>().ok());
     match number {
-        Some(n @ 1..=11) => Ok(n),
-        _ => Err(format!("no figure {name:?}: figures are B1 to B11")),
+        Some(n @ 1..=12) => Ok(n),
+        _ => Err(format!("no figure {name:?}: figures are B1 to B12")),
     }
 }
 
-/// Measures every figure, B1 to B11 (see [`Plan`]), or only figure B`only`, and returns
+/// Measures every figure, B1 to B12 (see [`Plan`]), or only figure B`only`, and returns
 /// the rows with `met` set. Progress goes to `err`.
 ///
 /// ```no_run
 /// use zxemu::bench::{measure, Plan};
 /// let rows = measure(&Plan::quick(), None, &mut std::io::sink());
-/// assert_eq!(rows.len(), 32);
+/// assert_eq!(rows.len(), 34);
 /// assert_eq!(measure(&Plan::quick(), Some(5), &mut std::io::sink()).len(), 2);
 /// ```
 pub fn measure(plan: &Plan, only: Option<u8>, err: &mut dyn Write) -> Vec<Row> {
@@ -85,6 +87,9 @@ pub fn measure(plan: &Plan, only: Option<u8>, err: &mut dyn Write) -> Vec<Row> {
     rows.extend(figure(10, "bulk reads and writes against memcpy", &|| figures::b10_bulk(plan)));
     rows.extend(figure(11, "pager fault round trip against an event round trip; supply", &|| {
         figures::b11_pager(plan)
+    }));
+    rows.extend(figure(12, "mapped 8-byte load and store against vmo_read/vmo_write", &|| {
+        mapped::b12_mapped(plan)
     }));
     rows.extend(idle);
     for e in evaluate(&mut rows) {

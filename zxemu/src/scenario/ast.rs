@@ -89,8 +89,19 @@ pub struct Call {
     pub bind: Option<Name>,
     /// `=> STATUS`: the expected status (default `ZX_OK`).
     pub status: Option<StatusExpect>,
+    /// `=> fault STATUS [at ADDR]`: a mapped access is expected to fault (with `status`).
+    pub fault: Option<FaultExpect>,
     /// Checks on the result and on its fields.
     pub checks: Vec<Check>,
+}
+
+/// An expected page fault of a mapped access: `=> fault STATUS [at ADDR]`.
+#[derive(Debug, Clone)]
+pub struct FaultExpect {
+    /// Where `fault` is written.
+    pub pos: Pos,
+    /// `at ADDR`: the address the fault must report (the first byte not transferred).
+    pub at: Option<Expr>,
 }
 
 /// An expected status.

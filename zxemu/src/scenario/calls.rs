@@ -154,6 +154,25 @@ pub const PACKET_LITERAL: &[(&str, Ty)] = &[
 /// The size of a packet's payload in bytes.
 pub const PACKET_PAYLOAD: usize = 32;
 
+/// Fields of `zx_info_vmar_t`.
+pub const INFO_VMAR: &[(&str, FieldTy)] = &[("base", Int), ("len", Int)];
+
+/// What `compare_exchange_mapped_u64` gives: `swapped` (1 if the word held `current` and now
+/// holds `new`, else 0) and `value` (the word found).
+pub const CAS: &[(&str, FieldTy)] = &[("swapped", Int), ("value", Int)];
+
+/// The calls that go through the software MMU: the only ones that can fault
+/// (`=> fault STATUS [at ADDR]`).
+pub const MAPPED_ACCESSES: &[&str] = &[
+    "read_mapped",
+    "write_mapped",
+    "fetch_mapped",
+    "load_mapped_u64",
+    "store_mapped_u64",
+    "compare_exchange_mapped_u64",
+    "fetch_add_mapped_u64",
+];
+
 /// What the raw `object_get_info` returns.
 pub const ACTUAL_AVAIL: &[(&str, FieldTy)] = &[("actual", Int), ("avail", Int)];
 
@@ -213,6 +232,25 @@ calls! {
     pager_query_vmo_stats(pager: H, pager_vmo: H, options: U32, buffer: OutLen) -> Ret::Record(VMO_STATS);
     vmo_set_stream_size(vmo: H, size: U64) -> Ret::Unit;
     vmo_get_stream_size(vmo: H) -> Ret::Scalar;
+    process_self() -> Ret::Handle;
+    vmar_root_self() -> Ret::Handle;
+    vmar_allocate(parent_vmar: H, options: U32, offset: U64, size: U64) -> Ret::Handle;
+    vmar_map(vmar: H, options: U32, vmar_offset: U64, vmo: H, vmo_offset: U64, len: U64) -> Ret::Scalar;
+    vmar_unmap(vmar: H, addr: U64, len: U64) -> Ret::Unit;
+    vmar_protect(vmar: H, options: U32, addr: U64, len: U64) -> Ret::Unit;
+    vmar_op_range(vmar: H, op: U32, address: U64, size: U64, buffer: OutLen) -> Ret::Unit;
+    vmar_destroy(vmar: H) -> Ret::Unit;
+    vmo_replace_as_executable(vmo: H, vmex: H) -> Ret::Handle;
+    object_get_info_vmar(handle: H) -> Ret::Record(INFO_VMAR);
+    process_read_memory(process: H, vaddr: U64, buffer: OutLen) -> Ret::Bytes;
+    process_write_memory(process: H, vaddr: U64, buffer: InBytes) -> Ret::Scalar;
+    read_mapped(vaddr: U64, buffer: OutLen) -> Ret::Bytes;
+    write_mapped(vaddr: U64, buffer: InBytes) -> Ret::Unit;
+    fetch_mapped(vaddr: U64, buffer: OutLen) -> Ret::Bytes;
+    load_mapped_u64(vaddr: U64) -> Ret::Scalar;
+    store_mapped_u64(vaddr: U64, value: U64) -> Ret::Unit;
+    compare_exchange_mapped_u64(vaddr: U64, current: U64, new: U64) -> Ret::Record(CAS);
+    fetch_add_mapped_u64(vaddr: U64, delta: U64) -> Ret::Scalar;
     kmem_stats() -> Ret::Record(KMEM), kernel;
     reclaim_discardable() -> Ret::Scalar, kernel;
 }
@@ -460,6 +498,50 @@ constants![
     ZX_PAGER_VMO_STATS_MODIFIED,
     ZX_PAGER_RESET_VMO_STATS,
     ZX_VMO_TRAP_DIRTY,
+    ZX_RIGHT_OP_CHILDREN,
+    ZX_DEFAULT_VMAR_RIGHTS,
+    ZX_DEFAULT_PROCESS_RIGHTS,
+    ZX_OBJ_TYPE_PROCESS,
+    ZX_OBJ_TYPE_VMAR,
+    ZX_VM_PERM_READ,
+    ZX_VM_PERM_WRITE,
+    ZX_VM_PERM_EXECUTE,
+    ZX_VM_COMPACT,
+    ZX_VM_SPECIFIC,
+    ZX_VM_SPECIFIC_OVERWRITE,
+    ZX_VM_CAN_MAP_SPECIFIC,
+    ZX_VM_CAN_MAP_READ,
+    ZX_VM_CAN_MAP_WRITE,
+    ZX_VM_CAN_MAP_EXECUTE,
+    ZX_VM_MAP_RANGE,
+    ZX_VM_REQUIRE_NON_RESIZABLE,
+    ZX_VM_ALLOW_FAULTS,
+    ZX_VM_OFFSET_IS_UPPER_LIMIT,
+    ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED,
+    ZX_VM_FAULT_BEYOND_STREAM_SIZE,
+    ZX_VM_ALIGN_BASE,
+    ZX_VM_ALIGN_1KB,
+    ZX_VM_ALIGN_4KB,
+    ZX_VM_ALIGN_64KB,
+    ZX_VM_ALIGN_1MB,
+    ZX_VM_ALIGN_2MB,
+    ZX_VM_ALIGN_1GB,
+    ZX_VM_ALIGN_4GB,
+    ZX_VMAR_OP_COMMIT,
+    ZX_VMAR_OP_DECOMMIT,
+    ZX_VMAR_OP_MAP_RANGE,
+    ZX_VMAR_OP_ZERO,
+    ZX_VMAR_OP_DONT_NEED,
+    ZX_VMAR_OP_ALWAYS_NEED,
+    ZX_VMAR_OP_PREFETCH,
+    ZX_INFO_VMAR,
+    ZX_INFO_VMAR_MAPS,
+    ZX_INFO_PROCESS_MAPS,
+    ZX_INFO_PROCESS_VMOS,
+    ZX_INFO_VMO_VIA_MAPPING,
+    ZX_INFO_MAPS_TYPE_ASPACE,
+    ZX_INFO_MAPS_TYPE_VMAR,
+    ZX_INFO_MAPS_TYPE_MAPPING,
 ];
 
 /// The value of the C constant `name`.

@@ -189,6 +189,20 @@ impl Scope<'_> {
                 Arg::Packet(lit) => self.packet(lit)?,
             }
         }
+        if let Some(fault) = &call.fault {
+            if !super::calls::MAPPED_ACCESSES.contains(&call.spec.name) {
+                return self.err(
+                    fault.pos,
+                    format!("`{}` is not a mapped access: it cannot fault", call.spec.name),
+                );
+            }
+            if call.status.is_some_and(|s| s.raw == 0) {
+                return self.err(fault.pos, "a fault has an error status, not ZX_OK");
+            }
+            if let Some(at) = &fault.at {
+                self.expr(at)?;
+            }
+        }
         if let (Some(s), Some(c)) = (call.status.filter(|s| s.raw != 0), call.checks.first()) {
             return self.err(
                 c.pos,

@@ -193,6 +193,50 @@ pub fn tree_file(path: &Path, opts: &TreeOptions, out: &mut dyn Write, err: &mut
     status
 }
 
+/// `zxemu maps FILE [--case PATTERN]`: runs the file's cases (or those whose name contains
+/// PATTERN) and draws every process's address space at the end of each: VMARs, mappings with
+/// their protection, and the VMOs behind them (named by the scenario's bindings). Exit status
+/// as `zxemu run`.
+///
+/// ```no_run
+/// use zxemu::scenario::cli::maps_file;
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// maps_file("tests/scenarios/vmar_map.zxs".as_ref(), &None, false, &mut out, &mut err);
+/// ```
+pub fn maps_file(
+    path: &Path,
+    case: &Option<String>,
+    err_color: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let Some(script) =
+        all_parsed(vec![read_source(path)], err_color, err).and_then(|mut v| v.pop())
+    else {
+        return EXIT_MALFORMED;
+    };
+    let cases: Vec<_> = script.cases.iter().filter(|c| selected(case, &c.name)).collect();
+    if cases.is_empty() {
+        let _ = writeln!(err, "error: {}: no case matches", script.file);
+        return EXIT_MALFORMED;
+    }
+    let mut status = EXIT_PASSED;
+    for case in cases {
+        let (report, env) = run_case(&script, case, None);
+        let _ = writeln!(out, "== case \"{}\": {}", case.name, verdict(&report));
+        let labels = env.labels();
+        for (name, process) in env.processes() {
+            let records = zx_kernel::introspect::address_space(&process);
+            let _ = write!(out, "{}", super::maps::render_maps(&name, &records, &labels));
+        }
+        if let Some(f) = &report.failure {
+            let _ = writeln!(err, "{}:{}:{}: {}", report.file, f.line, f.col, f.message);
+            status = EXIT_FAILED;
+        }
+    }
+    status
+}
+
 /// Whether a case named `name` is selected by `--case pattern` (its name contains it).
 fn selected(pattern: &Option<String>, name: &str) -> bool {
     pattern.as_deref().is_none_or(|p| name.contains(p))

@@ -30,6 +30,8 @@ pub(crate) enum Value {
     Scalar(i128),
     Bytes(Vec<u8>),
     Record(Vec<(&'static str, Field)>),
+    /// A mapped access faulted: the first address not transferred and the status.
+    Fault(u64, Status),
 }
 
 /// The call's outcome, or why its arguments could not be passed.
@@ -46,7 +48,7 @@ impl<'a> Args<'a> {
         Args { spec, vals }
     }
 
-    fn int(&self, i: usize) -> Result<i128, String> {
+    pub(crate) fn int(&self, i: usize) -> Result<i128, String> {
         let (name, ty) = self.spec.params.get(i).copied().ok_or("missing argument")?;
         let Some(Val::Int(v)) = self.vals.get(i) else {
             return Err(format!("`{name}` is not a number"));
@@ -58,11 +60,11 @@ impl<'a> Args<'a> {
         Ok(*v)
     }
 
-    fn u32(&self, i: usize) -> Result<u32, String> {
+    pub(crate) fn u32(&self, i: usize) -> Result<u32, String> {
         self.int(i).and_then(|v| u32::try_from(v).map_err(|e| e.to_string()))
     }
 
-    fn u64(&self, i: usize) -> Result<u64, String> {
+    pub(crate) fn u64(&self, i: usize) -> Result<u64, String> {
         self.int(i).and_then(|v| u64::try_from(v).map_err(|e| e.to_string()))
     }
 
@@ -79,11 +81,11 @@ impl<'a> Args<'a> {
         }
     }
 
-    fn len(&self, i: usize) -> Result<usize, String> {
+    pub(crate) fn len(&self, i: usize) -> Result<usize, String> {
         self.int(i).and_then(|v| usize::try_from(v).map_err(|e| e.to_string()))
     }
 
-    fn bytes(&self, i: usize) -> Result<&'a [u8], String> {
+    pub(crate) fn bytes(&self, i: usize) -> Result<&'a [u8], String> {
         match self.vals.get(i) {
             Some(Val::Bytes(b)) => Ok(b),
             _ => Err("expected bytes".to_string()),
@@ -113,15 +115,18 @@ pub(crate) fn dispatch(kernel: &Kernel, p: &Process, a: &Args<'_>) -> Outcome {
     if let Some(out) = pager_call(p, name, a) {
         return out;
     }
+    if let Some(out) = super::dispatch_vmar::vmar_call(p, name, a) {
+        return out;
+    }
     kernel_call(kernel, name)
         .unwrap_or_else(|| Err(format!("`{name}` has no implementation in the runner")))
 }
 
-fn unit(r: Result<(), Status>) -> Result<Value, Status> {
+pub(crate) fn unit(r: Result<(), Status>) -> Result<Value, Status> {
     r.map(|()| Value::Unit)
 }
 
-fn handle(r: Result<zx::zx_handle_t, Status>) -> Result<Value, Status> {
+pub(crate) fn handle(r: Result<zx::zx_handle_t, Status>) -> Result<Value, Status> {
     r.map(Value::Handle)
 }
 
@@ -302,7 +307,7 @@ fn kernel_call(kernel: &Kernel, name: &str) -> Option<Outcome> {
     Some(Ok(Ok(value)))
 }
 
-fn int(v: impl Into<i128>) -> Field {
+pub(crate) fn int(v: impl Into<i128>) -> Field {
     Field::Int(v.into())
 }
 

@@ -1,8 +1,8 @@
 //! From tokens to a [`Script`]: one statement per line, arguments by the call's signature.
 
 use super::ast::{
-    Arg, BinOp, Call, Case, Check, CmpOp, Expr, ExprKind, Name, PacketLit, Pattern, Piece, Pos,
-    RangeLit, Rhs, Script, StatusExpect, Step, StepKind,
+    Arg, BinOp, Call, Case, Check, CmpOp, Expr, ExprKind, FaultExpect, Name, PacketLit, Pattern,
+    Piece, Pos, RangeLit, Rhs, Script, StatusExpect, Step, StepKind,
 };
 use super::calls::{constant, find_call, status_name, CallSpec, FieldTy, Ret, Ty, PACKET_LITERAL};
 use super::error::ParseError;
@@ -298,7 +298,8 @@ impl<'a> Parser<'a> {
                 .error(p.pos, format!("`{word}` asks the kernel, not a process: drop the `@`"));
         }
         let args = self.args(spec)?;
-        let mut call = Call { process, spec, args, bind: None, status: None, checks: Vec::new() };
+        let mut call =
+            Call { process, spec, args, bind: None, status: None, fault: None, checks: Vec::new() };
         self.clauses(&mut call)?;
         Ok(call)
     }
@@ -339,7 +340,20 @@ impl<'a> Parser<'a> {
                 Tok::FatArrow => {
                     self.next();
                     self.once(call.status.is_some(), pos, "=>")?;
-                    call.status = Some(self.status()?);
+                    if self.ident_word() == Some("fault") {
+                        let fault_pos = self.pos();
+                        self.next();
+                        call.status = Some(self.status()?);
+                        let at = if self.ident_word() == Some("at") {
+                            self.next();
+                            Some(self.expr()?)
+                        } else {
+                            None
+                        };
+                        call.fault = Some(FaultExpect { pos: fault_pos, at });
+                    } else {
+                        call.status = Some(self.status()?);
+                    }
                 }
                 Tok::Punct('{') => self.field_checks(call)?,
                 tok => match cmp_op(&tok) {

@@ -92,6 +92,22 @@ impl Env {
         Env { kernel, processes, names: HashMap::new() }
     }
 
+    /// The case's processes and their names, `main` first, then by name.
+    ///
+    /// ```
+    /// use zxemu::scenario::{parse, run_case};
+    /// let script = parse("t.zxs", "process other\nvmo_create 1P 0 -> a\ninvariants\n").unwrap();
+    /// let (_, env) = run_case(&script, &script.cases[0], None);
+    /// let names: Vec<String> = env.processes().into_iter().map(|(n, _)| n).collect();
+    /// assert_eq!(names, ["main", "other"]);
+    /// ```
+    pub fn processes(&self) -> Vec<(String, Process)> {
+        let mut all: Vec<(String, Process)> =
+            self.processes.iter().map(|(n, p)| (n.clone(), p.clone())).collect();
+        all.sort_by_key(|(n, _)| (n != "main", n.clone()));
+        all
+    }
+
     /// The names of live bound handles, by the koid of their object (`a, b` when several).
     ///
     /// ```
@@ -402,6 +418,46 @@ impl Runner<'_> {
         call: &Call,
         outcome: Result<Value, zx_kernel::Status>,
     ) -> Result<String, Failure> {
+        // A fault is the outcome of a mapped access: `=> fault STATUS [at ADDR]` expects it.
+        let (outcome, fault_at) = match outcome {
+            Ok(Value::Fault(vaddr, status)) => (Err(status), Some(vaddr)),
+            other => (other, None),
+        };
+        match (&call.fault, fault_at) {
+            (Some(expected), None) => {
+                let got = outcome.as_ref().err().map_or(0, |s| s.into_raw());
+                let msg = format!("{}: expected a fault, got {}", call.spec.name, status_text(got));
+                return Err(fail(expected.pos, msg));
+            }
+            (None, Some(vaddr)) => {
+                let status = outcome.as_ref().err().map_or(0, |s| s.into_raw());
+                let msg = format!(
+                    "{}: unexpected fault {} at {vaddr:#x}",
+                    call.spec.name,
+                    status_text(status)
+                );
+                return Err(fail(pos, msg));
+            }
+            (Some(expected), Some(vaddr)) => {
+                let got = outcome.as_ref().err().map_or(0, |s| s.into_raw());
+                // A wrong status is reported below, as for any call; the address only
+                // matters once the status is right.
+                let status_ok = call.status.is_none_or(|s| s.raw == got);
+                if let (Some(at), true) = (&expected.at, status_ok) {
+                    let want = self.eval(at)?;
+                    if want != i128::from(vaddr) {
+                        let msg = format!(
+                            "{}: expected the fault ({}) at {}, got it at {vaddr:#x}",
+                            call.spec.name,
+                            status_text(got),
+                            num(want)
+                        );
+                        return Err(fail(at.pos, msg));
+                    }
+                }
+            }
+            (None, None) => {}
+        }
         let raw = outcome.as_ref().err().map_or(0, |s| s.into_raw());
         let expected = call.status.map_or(0, |s| s.raw);
         if raw != expected {
@@ -415,7 +471,10 @@ impl Runner<'_> {
             return Err(fail(at, msg));
         }
         let Ok(value) = outcome else {
-            return Ok(status_text(raw));
+            return Ok(match fault_at {
+                Some(vaddr) => format!("fault {} at {vaddr:#x}", status_text(raw)),
+                None => status_text(raw),
+            });
         };
         for check in &call.checks {
             self.check(call.spec.name, check, &value)?;
@@ -675,6 +734,9 @@ pub(crate) fn status_text(raw: i32) -> String {
 fn summary(v: &Value) -> String {
     match v {
         Value::Unit => "ZX_OK".to_string(),
+        Value::Fault(vaddr, status) => {
+            format!("fault {} at {vaddr:#x}", status_text(status.into_raw()))
+        }
         Value::Handle(h) => format!("ZX_OK handle {h:#x}"),
         Value::Scalar(s) => format!("ZX_OK {}", num(*s)),
         Value::Bytes(b) => format!("ZX_OK {}", show_bytes(b)),
