@@ -8,13 +8,20 @@
 //! translation is cached is read or written holding only that slot's lock and then the
 //! hierarchy lock.
 //!
+//! A page of a pager-backed VMO that the pager must supply (or, for a store under TRAP_DIRTY,
+//! dirty) is never waited for under those locks: the VMO answers `ShouldWait`, the access
+//! lets every lock go, faults the page in ([`zx_vm::Vmo::fault_in`]: one 1-page request, as a
+//! hardware fault would make), and runs again from the page it stopped at.
+//!
 //! Lock order: address-space lock (shared) → TLB slot lock → VMO hierarchy lock.
 
+use zx_vm::sync::Arc;
 use zx_vm::{VmError, Vmo};
 
 use super::tlb::Entry;
 use super::tree::{AspaceState, Mapping};
 use super::AddressSpace;
+use crate::object::VmoObject;
 use crate::status::Status;
 use crate::zx::{self, zx_vaddr_t};
 
@@ -123,7 +130,10 @@ impl AddressSpace {
         len: usize,
         access: Access,
         op: impl FnOnce(&Vmo, u64) -> Result<R, VmError>,
-    ) -> Option<Result<R, PageFault>> {
+    ) -> Option<Result<R, PageFault>>
+    where
+        R: PartialEq,
+    {
         let vpage = vaddr & !(PAGE - 1);
         if (vaddr - vpage).checked_add(len as u64)? > PAGE {
             return None;
@@ -138,6 +148,9 @@ impl AddressSpace {
         // page makes `op` fail with OUT_OF_RANGE, the fault the slow path would report.
         let result = op(&entry.vmo.vmo, entry.offset + (vaddr - vpage));
         drop(slot);
+        if result == Err(VmError::ShouldWait) {
+            return None; // the slow path faults the page in
+        }
         Some(result.map_err(|e| PageFault { vaddr, access, status: vm_status(e) }))
     }
 
@@ -165,25 +178,45 @@ impl AddressSpace {
         buffer: &mut [u8],
         access: Access,
     ) -> Result<(), PageFault> {
+        let mut done = 0usize;
+        loop {
+            match self.read_from(vaddr, buffer, access, &mut done) {
+                Ok(()) => return Ok(()),
+                Err(Stopped::Fault(fault)) => return Err(fault),
+                Err(Stopped::Pager(pending)) => pending.fault_in()?,
+            }
+        }
+    }
+
+    /// [`AddressSpace::read_mapped`] from byte `done` on, until it ends or meets a page the
+    /// pager must supply (then every lock is let go and `done` says how far it got).
+    fn read_from(
+        &self,
+        vaddr: u64,
+        buffer: &mut [u8],
+        access: Access,
+        done: &mut usize,
+    ) -> Result<(), Stopped> {
         // Lock order: address space (shared) → slot (filled by `cache`) → hierarchy.
         let state = self.read();
-        let mut done = 0usize;
-        while done < buffer.len() {
-            let at = vaddr.wrapping_add(done as u64);
+        while *done < buffer.len() {
+            let at = vaddr.wrapping_add(*done as u64);
             let fault = |status| PageFault { vaddr: at, access, status };
-            if vaddr.checked_add(done as u64).is_none() {
-                return Err(fault(Status::NOT_FOUND));
+            if vaddr.checked_add(*done as u64).is_none() {
+                return Err(Stopped::Fault(fault(Status::NOT_FOUND)));
             }
             let (mapping, offset, span) = translate(&state, at, access, true).map_err(fault)?;
             self.cache(mapping, at);
             let page_left = PAGE - (at % PAGE);
-            let n = (buffer.len() - done).min(span.min(page_left) as usize);
-            mapping
-                .vmo()
-                .vmo
-                .read(&mut buffer[done..done + n], offset)
-                .map_err(|e| fault(vm_status(e)))?;
-            done += n;
+            let n = (buffer.len() - *done).min(span.min(page_left) as usize);
+            let vmo = mapping.vmo();
+            match vmo.vmo.read_no_wait(&mut buffer[*done..*done + n], offset) {
+                Err(VmError::ShouldWait) => {
+                    return Err(Stopped::pager(vmo, offset, false, at, access))
+                }
+                result => result.map_err(|e| fault(vm_status(e)))?,
+            }
+            *done += n;
         }
         Ok(())
     }
@@ -193,30 +226,44 @@ impl AddressSpace {
         if buffer.is_empty() {
             return Ok(());
         }
-        if let Some(result) =
-            self.fast(vaddr, buffer.len(), Access::Write, |vmo, offset| vmo.write(buffer, offset))
-        {
+        if let Some(result) = self.fast(vaddr, buffer.len(), Access::Write, |vmo, offset| {
+            vmo.write_no_wait(buffer, offset)
+        }) {
             return result;
         }
+        let mut done = 0usize;
+        loop {
+            match self.write_from(vaddr, buffer, &mut done) {
+                Ok(()) => return Ok(()),
+                Err(Stopped::Fault(fault)) => return Err(fault),
+                Err(Stopped::Pager(pending)) => pending.fault_in()?,
+            }
+        }
+    }
+
+    /// [`AddressSpace::write_mapped`]'s slow path from byte `done` on (see
+    /// [`AddressSpace::read_from`]).
+    fn write_from(&self, vaddr: u64, buffer: &[u8], done: &mut usize) -> Result<(), Stopped> {
         // Lock order: address space (shared) → slot (filled by `cache`) → hierarchy.
         let state = self.read();
-        let mut done = 0usize;
-        while done < buffer.len() {
-            let at = vaddr.wrapping_add(done as u64);
+        while *done < buffer.len() {
+            let at = vaddr.wrapping_add(*done as u64);
             let fault = |status| PageFault { vaddr: at, access: Access::Write, status };
-            if vaddr.checked_add(done as u64).is_none() {
-                return Err(fault(Status::NOT_FOUND));
+            if vaddr.checked_add(*done as u64).is_none() {
+                return Err(Stopped::Fault(fault(Status::NOT_FOUND)));
             }
             let (mapping, offset, span) =
                 translate(&state, at, Access::Write, true).map_err(fault)?;
             let page_left = PAGE - (at % PAGE);
-            let n = (buffer.len() - done).min(span.min(page_left) as usize);
-            mapping
-                .vmo()
-                .vmo
-                .write(&buffer[done..done + n], offset)
-                .map_err(|e| fault(vm_status(e)))?;
-            done += n;
+            let n = (buffer.len() - *done).min(span.min(page_left) as usize);
+            let vmo = mapping.vmo();
+            match vmo.vmo.write_no_wait(&buffer[*done..*done + n], offset) {
+                Err(VmError::ShouldWait) => {
+                    return Err(Stopped::pager(vmo, offset, true, at, Access::Write))
+                }
+                result => result.map_err(|e| fault(vm_status(e)))?,
+            }
+            *done += n;
         }
         Ok(())
     }
@@ -233,21 +280,45 @@ impl AddressSpace {
             return Err(fault(Status::INVALID_ARGS));
         }
         let fast = if access == Access::Write {
-            self.fast(vaddr, 8, access, |vmo, offset| vmo.update_u64(offset, op))
+            self.fast(vaddr, 8, access, |vmo, offset| vmo.update_u64_no_wait(offset, op))
         } else {
             self.fast(vaddr, 8, access, |vmo, offset| vmo.read_u64(offset))
         };
         if let Some(result) = fast {
             return result;
         }
+        loop {
+            match self.update_once(vaddr, access, op) {
+                Ok(value) => return Ok(value),
+                Err(Stopped::Fault(fault)) => return Err(fault),
+                Err(Stopped::Pager(pending)) => pending.fault_in()?,
+            }
+        }
+    }
+
+    /// One try of [`AddressSpace::update_mapped_u64`]'s slow path.
+    fn update_once(
+        &self,
+        vaddr: u64,
+        access: Access,
+        op: impl FnOnce(u64) -> Option<u64>,
+    ) -> Result<u64, Stopped> {
+        let fault = |status| PageFault { vaddr, access, status };
         let state = self.read();
         let (mapping, offset, _) = translate(&state, vaddr, access, true).map_err(fault)?;
         self.cache(mapping, vaddr);
-        if access == Access::Write {
-            // Stores, compare-exchange and add need WRITE (checked by `translate`).
-            mapping.vmo().vmo.update_u64(offset, op).map_err(|e| fault(vm_status(e)))
+        let vmo = mapping.vmo();
+        // Stores, compare-exchange and add need WRITE (checked by `translate`).
+        let result = if access == Access::Write {
+            vmo.vmo.update_u64_no_wait(offset, op)
         } else {
-            mapping.vmo().vmo.read_u64(offset).map_err(|e| fault(vm_status(e)))
+            vmo.vmo.read_u64(offset)
+        };
+        match result {
+            Err(VmError::ShouldWait) => {
+                Err(Stopped::pager(vmo, offset, access == Access::Write, vaddr, access))
+            }
+            result => result.map_err(|e| Stopped::Fault(fault(vm_status(e)))),
         }
     }
 
@@ -273,11 +344,62 @@ impl AddressSpace {
             return Err(Status::OUT_OF_RANGE);
         }
         let n = n as usize;
+        // The mapping's VMO, held past the lock: a pager-backed one may wait on its pager, and
+        // a waiting thread holds no lock.
+        let vmo: Arc<VmoObject> = mapping.vmo().clone();
+        drop(state);
         match (read, write) {
-            (Some(buffer), _) => vmo.read(&mut buffer[..n], offset)?,
-            (None, Some(buffer)) => vmo.write(&buffer[..n], offset)?,
+            (Some(buffer), _) => vmo.vmo.read(&mut buffer[..n], offset)?,
+            (None, Some(buffer)) => vmo.vmo.write(&buffer[..n], offset)?,
             (None, None) => {}
         }
         Ok(n)
+    }
+}
+
+/// Why an access stopped before its end.
+enum Stopped {
+    /// It faults.
+    Fault(PageFault),
+    /// It met a page the pager must supply or dirty; every lock is let go.
+    Pager(PendingPage),
+}
+
+impl From<PageFault> for Stopped {
+    fn from(fault: PageFault) -> Stopped {
+        Stopped::Fault(fault)
+    }
+}
+
+impl Stopped {
+    fn pager(
+        vmo: &Arc<VmoObject>,
+        offset: u64,
+        write: bool,
+        vaddr: u64,
+        access: Access,
+    ) -> Stopped {
+        Stopped::Pager(PendingPage { vmo: vmo.clone(), offset, write, vaddr, access })
+    }
+}
+
+/// A page an access waits for, with the VMO held so that it outlives an unmap meanwhile.
+struct PendingPage {
+    vmo: Arc<VmoObject>,
+    offset: u64,
+    write: bool,
+    vaddr: u64,
+    access: Access,
+}
+
+impl PendingPage {
+    /// Waits (with no lock held) for the pager to make the page usable; its failure is the
+    /// access's fault. The access then runs again, translating afresh.
+    fn fault_in(self) -> Result<(), PageFault> {
+        self.vmo.vmo.fault_in(self.offset, self.write).map_err(|e| PageFault {
+            vaddr: self.vaddr,
+            access: self.access,
+            status: vm_status(e),
+        })
     }
 }

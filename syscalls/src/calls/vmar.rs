@@ -551,6 +551,9 @@ impl ProcessCore {
         if cursor < end {
             return Err(Status::BAD_STATE);
         }
+        // The work holds its VMOs: the address space's lock goes before any VMO op, since an
+        // op on a pager-backed VMO may wait on its pager, and a waiting thread holds no lock.
+        drop(state);
         // The VMO op's own checks, on every range, before any change.
         for (object, offset, len) in &work {
             let vmo = &object.vmo;
@@ -572,6 +575,10 @@ impl ProcessCore {
                 zx::ZX_VMAR_OP_COMMIT => vmo.commit(*offset, *len)?,
                 zx::ZX_VMAR_OP_DECOMMIT => vmo.decommit(*offset, *len)?,
                 zx::ZX_VMAR_OP_ZERO => vmo.zero(*offset, *len)?,
+                // A pager-backed VMO's pages are brought in, without forking into a clone.
+                zx::ZX_VMAR_OP_PREFETCH | zx::ZX_VMAR_OP_ALWAYS_NEED if vmo.is_pager_backed() => {
+                    vmo.prefetch(*offset, *len)?
+                }
                 // MAP_RANGE, DONT_NEED, ALWAYS_NEED, PREFETCH: nothing more on anonymous VMOs.
                 _ => {}
             }

@@ -2,8 +2,10 @@
 //! atomic read-modify-write of one aligned u64, and a check that a decommit would be
 //! accepted (so that `vmar_op_range` can make every check before changing anything).
 //!
-//! Mapped loads and stores themselves go through [`Vmo::read`] and [`Vmo::write`], the very
-//! path `vmo_read`/`vmo_write` take, so copy-on-write forks and zero fill behave the same.
+//! Mapped loads and stores themselves go through the very path `vmo_read`/`vmo_write` take,
+//! so copy-on-write forks and zero fill behave the same; in a pager-backed tree they answer
+//! `ShouldWait` instead of waiting on the pager, since the MMU holds locks of its own, and the
+//! MMU faults the page in ([`Vmo::fault_in`]) once it has let them go.
 
 use super::{View, Vmo, VmoInfo, PAGE};
 use crate::error::VmError;
@@ -44,6 +46,15 @@ impl Vmo {
                 }
                 Ok(old)
             });
+        }
+        if self.is_pager_backed() {
+            let mut update = Some(update);
+            loop {
+                match self.update_u64_paged(node_offset, &mut update) {
+                    Err(VmError::ShouldWait) => self.fault_in_paged(node_offset, true)?,
+                    result => return result,
+                }
+            }
         }
         let allocator = self.vm.allocator();
         self.with(|h| {
@@ -94,8 +105,75 @@ impl Vmo {
             }
         }
         let mut bytes = [0u8; 8];
-        self.read(&mut bytes, offset)?;
+        self.read_with(&mut bytes, offset, false)?;
         Ok(u64::from_le_bytes(bytes))
+    }
+
+    /// The software MMU's forms of [`Vmo::read`], [`Vmo::write`] and [`Vmo::update_u64`]: the
+    /// same, except that where they would wait on a pager they answer `ShouldWait` with nothing
+    /// done (the MMU holds locks of its own; it lets them go, calls [`Vmo::fault_in`], and
+    /// runs the access again).
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// vmo.write_no_wait(&[3], 0).unwrap();
+    /// let mut byte = [0];
+    /// vmo.read_no_wait(&mut byte, 0).unwrap();
+    /// assert_eq!(byte, [3]);
+    /// assert_eq!(vmo.update_u64_no_wait(0, |old| Some(old + 1)), Ok(3));
+    /// ```
+    pub fn read_no_wait(&self, buffer: &mut [u8], offset: u64) -> Result<(), VmError> {
+        self.read_with(buffer, offset, false)
+    }
+
+    /// See [`Vmo::read_no_wait`].
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// vmo.write_no_wait(&[3], 0).unwrap();
+    /// ```
+    pub fn write_no_wait(&self, buffer: &[u8], offset: u64) -> Result<(), VmError> {
+        self.write_with(buffer, offset, false)
+    }
+
+    /// See [`Vmo::read_no_wait`].
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// assert_eq!(vmo.update_u64_no_wait(8, |_| Some(2)), Ok(0));
+    /// ```
+    pub fn update_u64_no_wait(
+        &self,
+        offset: u64,
+        update: impl FnOnce(u64) -> Option<u64>,
+    ) -> Result<u64, VmError> {
+        if !self.is_pager_backed() || offset % 8 != 0 {
+            return self.update_u64(offset, update);
+        }
+        let node_offset = self.to_node(offset, 8)?;
+        self.update_u64_paged(node_offset, &mut Some(update))
+    }
+
+    /// Makes the page holding `offset` usable by one access (a `write` or not), as a hardware
+    /// fault would: in a pager-backed tree, a 1-page READ request for an absent page and, for
+    /// a write to the pager VMO under TRAP_DIRTY, a 1-page DIRTY request, waiting (with no lock
+    /// held) for the pager; the request's failure is the answer. Elsewhere it does nothing.
+    ///
+    /// ```
+    /// let vm = zx_vm::Vm::new(4096, 0);
+    /// let vmo = vm.create_vmo(1, 4096, Default::default()).unwrap();
+    /// vmo.fault_in(0, true).unwrap();
+    /// assert!(vmo.fault_in(4096, false).is_err());
+    /// ```
+    pub fn fault_in(&self, offset: u64, write: bool) -> Result<(), VmError> {
+        let node_offset = self.to_node(offset, 1)?;
+        if !self.is_pager_backed() {
+            return self.check_node_range(node_offset, 1);
+        }
+        self.fault_in_paged(node_offset, write)
     }
 
     /// Whether [`Vmo::decommit`] of `[offset, offset + len)` would be refused for the VMO's

@@ -7,9 +7,9 @@
 mod attribution;
 mod data;
 mod hierarchy;
+mod mapped;
 mod paged;
 mod pager_view;
-mod mapped;
 mod pin;
 mod transfer;
 
@@ -564,6 +564,16 @@ impl Vmo {
     /// assert_eq!(buf, [0; 4]);
     /// ```
     pub fn read(&self, buffer: &mut [u8], offset: u64) -> Result<(), VmError> {
+        self.read_with(buffer, offset, true)
+    }
+
+    /// [`Vmo::read`], or with `wait` false, `ShouldWait` where it would wait on a pager.
+    pub(crate) fn read_with(
+        &self,
+        buffer: &mut [u8],
+        offset: u64,
+        wait: bool,
+    ) -> Result<(), VmError> {
         let offset = self.to_node(offset, buffer.len() as u64)?;
         if let Some(base) = self.physical_base {
             self.check_node_range(offset, buffer.len() as u64)?;
@@ -571,7 +581,7 @@ impl Vmo {
             return Ok(());
         }
         if self.is_pager_backed() {
-            return self.read_paged(buffer, offset);
+            return self.read_paged(buffer, offset, wait);
         }
         let allocator = self.vm.allocator();
         self.with_shared(|h| h.read(allocator, self.node, buffer, offset))
@@ -586,6 +596,11 @@ impl Vmo {
     /// assert_eq!(vmo.write(&[1], 0), Err(zx_vm::VmError::NoMemory));
     /// ```
     pub fn write(&self, buffer: &[u8], offset: u64) -> Result<(), VmError> {
+        self.write_with(buffer, offset, true)
+    }
+
+    /// [`Vmo::write`], or with `wait` false, `ShouldWait` where it would wait on a pager.
+    pub(crate) fn write_with(&self, buffer: &[u8], offset: u64, wait: bool) -> Result<(), VmError> {
         let offset = self.to_node(offset, buffer.len() as u64)?;
         if let Some(base) = self.physical_base {
             self.check_node_range(offset, buffer.len() as u64)?;
@@ -593,7 +608,7 @@ impl Vmo {
             return Ok(());
         }
         if self.is_pager_backed() {
-            return self.write_paged(buffer, offset);
+            return self.write_paged(buffer, offset, wait);
         }
         let allocator = self.vm.allocator();
         self.with(|h| h.write(allocator, self.node, buffer, offset))

@@ -90,8 +90,29 @@ impl Vmo {
         Ok(Attempt::Wait)
     }
 
+    /// [`Vmo::ask`] when the caller may wait; `ShouldWait` (nothing registered) when it may
+    /// not, because it holds locks of its own (the software MMU), and will fault the page in
+    /// with [`Vmo::fault_in`] once it has let them go.
+    fn ask_if<T>(
+        &self,
+        wait: bool,
+        need: Need,
+        waiter: &mut Option<Arc<Waiter>>,
+    ) -> Result<Attempt<T>, VmError> {
+        if wait {
+            self.ask(need, waiter)
+        } else {
+            Err(VmError::ShouldWait)
+        }
+    }
+
     /// `vmo_read` in a pager-backed tree: copies page by page, asking READ for absent pages.
-    pub(in crate::vmo) fn read_paged(&self, buffer: &mut [u8], offset: u64) -> Result<(), VmError> {
+    pub(in crate::vmo) fn read_paged(
+        &self,
+        buffer: &mut [u8],
+        offset: u64,
+        wait: bool,
+    ) -> Result<(), VmError> {
         let allocator = self.vm.allocator();
         let len = buffer.len() as u64;
         let mut done = 0u64;
@@ -113,7 +134,7 @@ impl Vmo {
                         let need = h
                             .read_need(self.node, index, end.div_ceil(PAGE), true)
                             .expect("this page is absent");
-                        return self.ask(need, waiter);
+                        return self.ask_if(wait, need, waiter);
                     }
                 }
                 done += chunk as u64;
@@ -126,7 +147,12 @@ impl Vmo {
     /// for its absent pages, then (TRAP_DIRTY, writes to R) DIRTY for its pages not Dirty.
     /// Chunks written before a failure stay written; so do the pages of the failing chunk
     /// before the first page the pager failed.
-    pub(in crate::vmo) fn write_paged(&self, buffer: &[u8], offset: u64) -> Result<(), VmError> {
+    pub(in crate::vmo) fn write_paged(
+        &self,
+        buffer: &[u8],
+        offset: u64,
+        wait: bool,
+    ) -> Result<(), VmError> {
         let len = buffer.len() as u64;
         let mut done = 0u64;
         let result = self.blocking(|waiter| {
@@ -137,11 +163,11 @@ impl Vmo {
                 let chunk_end = ((position / PAGE + WRITE_CHUNK_PAGES) * PAGE).min(offset + len);
                 let (first, last) = (position / PAGE, chunk_end.div_ceil(PAGE));
                 if let Some(need) = h.read_need(self.node, first, last, false) {
-                    return self.ask(need, waiter);
+                    return self.ask_if(wait, need, waiter);
                 }
                 if h.is_pager_root(self.node) {
                     if let Some(need) = h.dirty_need(first, last) {
-                        return self.ask(need, waiter);
+                        return self.ask_if(wait, need, waiter);
                     }
                 }
                 let bytes = &buffer[done as usize..(chunk_end - offset) as usize];
@@ -202,6 +228,54 @@ impl Vmo {
                 None => Ok(Attempt::Done(())),
             }
         })
+    }
+
+    /// Makes the page holding node offset `offset` usable by one access, waiting (with no lock
+    /// held) on the pager as a hardware fault would: a 1-page READ if the page shows an absent
+    /// slot of R, and, for a `write` to R itself under TRAP_DIRTY, a 1-page DIRTY. The
+    /// software MMU calls it after an access answered `ShouldWait`, then runs the access
+    /// again.
+    pub(in crate::vmo) fn fault_in_paged(&self, offset: u64, write: bool) -> Result<(), VmError> {
+        let index = offset / PAGE;
+        self.blocking(|waiter| {
+            let h = self.cell.state.read();
+            h.check_range(self.node, offset, 1)?;
+            if let Some(need) = h.read_need(self.node, index, index + 1, false) {
+                return self.ask(need, waiter);
+            }
+            if write && h.is_pager_root(self.node) {
+                if let Some(need) = h.dirty_need(index, index + 1) {
+                    return self.ask(need, waiter);
+                }
+            }
+            Ok(Attempt::Done(()))
+        })
+    }
+
+    /// One read-modify-write of the aligned u64 at node offset `offset` in a pager tree, under
+    /// the tree's exclusive lock; `ShouldWait` (with `update` not called) when its page must be
+    /// faulted in first (an atomic is a write to the hardware: it asks DIRTY even if it ends up
+    /// storing nothing).
+    pub(in crate::vmo) fn update_u64_paged(
+        &self,
+        offset: u64,
+        update: &mut Option<impl FnOnce(u64) -> Option<u64>>,
+    ) -> Result<u64, VmError> {
+        let mut h = self.cell.state.write();
+        h.check_range(self.node, offset, 8)?;
+        let index = offset / PAGE;
+        let needs_dirty = h.is_pager_root(self.node) && h.dirty_need(index, index + 1).is_some();
+        if h.read_need(self.node, index, index + 1, false).is_some() || needs_dirty {
+            return Err(VmError::ShouldWait);
+        }
+        let mut bytes = [0u8; 8];
+        h.read(self.vm.allocator(), self.node, &mut bytes, offset)?;
+        let old = u64::from_le_bytes(bytes);
+        let update = update.take().expect("called once, when nothing more is needed");
+        if let Some(new) = update(old) {
+            self.write_chunk(&mut h, &new.to_le_bytes(), offset)?;
+        }
+        Ok(old)
     }
 
     /// Brings in the absent pages a transfer from this clone would take.
@@ -301,14 +375,14 @@ impl Vmo {
         }
         let (first_whole, end_whole) = (offset.div_ceil(PAGE), end / PAGE);
         if first_whole >= end_whole {
-            return self.write_paged(&vec![0; len as usize], offset);
+            return self.write_paged(&vec![0; len as usize], offset, true);
         }
         if offset % PAGE != 0 {
             let head = first_whole * PAGE - offset;
-            self.write_paged(&vec![0; head as usize], offset)?;
+            self.write_paged(&vec![0; head as usize], offset, true)?;
         }
         if end % PAGE != 0 {
-            self.write_paged(&vec![0; (end % PAGE) as usize], end_whole * PAGE)?;
+            self.write_paged(&vec![0; (end % PAGE) as usize], end_whole * PAGE, true)?;
         }
         let allocator = self.vm.allocator();
         self.blocking(|waiter| {
@@ -381,7 +455,7 @@ impl Vmo {
         let rounded = new.div_ceil(PAGE) * PAGE;
         if low % PAGE != 0 && low < rounded {
             let tail = (PAGE - low % PAGE).min(rounded - low);
-            self.write_paged(&vec![0; tail as usize], low)?;
+            self.write_paged(&vec![0; tail as usize], low, true)?;
         }
         let allocator = self.vm.allocator();
         let mut h = self.cell.state.write();
