@@ -443,7 +443,9 @@ impl State {
                     .iter()
                     .copied()
                     .filter(|&h| {
-                        self.procs[p].object_get_info_handle_basic(h).is_ok_and(|b| b.type_ == wanted)
+                        self.procs[p]
+                            .object_get_info_handle_basic(h)
+                            .is_ok_and(|b| b.type_ == wanted)
                     })
                     .collect();
                 pick_from(&of_type, i)
@@ -647,7 +649,9 @@ impl State {
                 let handle = r.map(|(h, _)| h);
                 self.add(p, &handle);
                 (
-                    format!("vmar_allocate({parent:#x}, {options:#x}, {offset:#x}, {size:#x}) -> {r:?}"),
+                    format!(
+                        "vmar_allocate({parent:#x}, {options:#x}, {offset:#x}, {size:#x}) -> {r:?}"
+                    ),
                     raw(&r),
                 )
             }
@@ -697,7 +701,10 @@ impl State {
                     (true, true) => pr.fetch_add_mapped_u64(addr, 1).map(|_| ()),
                 };
                 // A fault is an answer, not an error of the call.
-                (format!("mapped(write {write}, atomic {atomic}, {addr:#x}, {len}) -> {r:?}"), ZX_OK)
+                (
+                    format!("mapped(write {write}, atomic {atomic}, {addr:#x}, {len}) -> {r:?}"),
+                    ZX_OK,
+                )
             }
             Op::ProcessSelf => {
                 let h = pr.process_self();
