@@ -7,7 +7,8 @@
 //!
 //! Checks: no call panics and no call returns `ZX_ERR_INTERNAL`; `kmem_stats` adds up after
 //! every call; after the sequence `check_invariants()` is Ok; after every handle is closed (PMTs
-//! unpinned, BTI quarantines released) `free_bytes == total_bytes`.
+//! unpinned, BTI quarantines released) and the processes have ended (their mappings gone)
+//! `free_bytes == total_bytes`. Address-space calls and mapped accesses are among the calls.
 //!
 //! Set `ZX_FUZZ_TRACE=1` to print every call with its concrete arguments and result (used to
 //! turn a crash into a regression test): `cargo fuzz run syscalls <artifact>` with the variable set.
@@ -77,6 +78,11 @@ impl N {
             N::Raw(v) => v,
         }
     }
+}
+
+/// A user address: the base of the user address space plus `n` (wrapping).
+fn user_addr(n: N) -> u64 {
+    zx_kernel::USER_ASPACE_BASE.wrapping_add(n.get())
 }
 
 /// An option / flag word: a combination of the low bits or any raw value.
@@ -378,6 +384,49 @@ enum Op {
         offset: N,
         size: N,
         rounds: u8,
+    },
+    /// Address spaces (docs/reference.md §11); addresses are the user base plus `N`.
+    VmarRootSelf,
+    VmarAllocate {
+        parent: H,
+        options: Bits,
+        offset: N,
+        size: N,
+    },
+    VmarMap {
+        vmar: H,
+        options: Bits,
+        offset: N,
+        vmo: H,
+        vmo_offset: N,
+        len: N,
+    },
+    VmarUnmap {
+        vmar: H,
+        addr: N,
+        len: N,
+    },
+    VmarProtect {
+        vmar: H,
+        options: Bits,
+        addr: N,
+        len: N,
+    },
+    VmarOpRange {
+        vmar: H,
+        op: u8,
+        addr: N,
+        len: N,
+    },
+    VmarDestroy {
+        vmar: H,
+    },
+    /// A load or store through the software MMU (`atomic`: an aligned u64 operation).
+    Mapped {
+        addr: N,
+        len: u16,
+        write: bool,
+        atomic: bool,
     },
     /// Not a syscall: from now on, allocation `after` (counted from here) fails, and with
     /// `sticky` every later one as well.
@@ -705,6 +754,77 @@ impl State {
                 let r = pr.vmo_set_stream_size(vmo, size);
                 (format!("vmo_set_stream_size({vmo:#x}, {size:#x}) -> {r:?}"), raw(&r))
             }
+            Op::VmarRootSelf => {
+                let h = pr.vmar_root_self();
+                if h != ZX_HANDLE_INVALID && !self.handles[p].contains(&h) {
+                    self.handles[p].push(h);
+                }
+                (format!("vmar_root_self() -> {h:#x}"), ZX_OK)
+            }
+            Op::VmarAllocate { parent, options, offset, size } => {
+                let (parent, options, offset, size) =
+                    (self.pick(p, parent), options.get(), offset.get(), size.get());
+                let r = pr.vmar_allocate(parent, options, offset, size);
+                let handle = r.map(|(h, _)| h);
+                self.add(p, &handle);
+                (
+                    format!(
+                        "vmar_allocate({parent:#x}, {options:#x}, {offset:#x}, {size:#x}) -> {r:?}"
+                    ),
+                    raw(&r),
+                )
+            }
+            Op::VmarMap { vmar, options, offset, vmo, vmo_offset, len } => {
+                let (vmar, options, offset) = (self.pick(p, vmar), options.get(), offset.get());
+                let (vmo, vmo_offset, len) = (self.pick(p, vmo), vmo_offset.get(), len.get());
+                let r = pr.vmar_map(vmar, options, offset, vmo, vmo_offset, len);
+                (
+                    format!(
+                        "vmar_map({vmar:#x}, {options:#x}, {offset:#x}, {vmo:#x}, {vmo_offset:#x}, {len:#x}) -> {r:?}"
+                    ),
+                    raw(&r),
+                )
+            }
+            Op::VmarUnmap { vmar, addr, len } => {
+                let (vmar, addr, len) = (self.pick(p, vmar), user_addr(addr), len.get());
+                let r = pr.vmar_unmap(vmar, addr, len);
+                (format!("vmar_unmap({vmar:#x}, {addr:#x}, {len:#x}) -> {r:?}"), raw(&r))
+            }
+            Op::VmarProtect { vmar, options, addr, len } => {
+                let (vmar, options) = (self.pick(p, vmar), options.get());
+                let (addr, len) = (user_addr(addr), len.get());
+                let r = pr.vmar_protect(vmar, options, addr, len);
+                (
+                    format!("vmar_protect({vmar:#x}, {options:#x}, {addr:#x}, {len:#x}) -> {r:?}"),
+                    raw(&r),
+                )
+            }
+            Op::VmarOpRange { vmar, op, addr, len } => {
+                let (vmar, op, addr, len) =
+                    (self.pick(p, vmar), u32::from(op % 16), user_addr(addr), len.get());
+                let r = pr.vmar_op_range(vmar, op, addr, len, &mut []);
+                (format!("vmar_op_range({vmar:#x}, {op}, {addr:#x}, {len:#x}) -> {r:?}"), raw(&r))
+            }
+            Op::VmarDestroy { vmar } => {
+                let vmar = self.pick(p, vmar);
+                let r = pr.vmar_destroy(vmar);
+                (format!("vmar_destroy({vmar:#x}) -> {r:?}"), raw(&r))
+            }
+            Op::Mapped { addr, len, write, atomic } => {
+                let addr = user_addr(addr);
+                let len = usize::from(len) % MAX_BUF;
+                let r = match (write, atomic) {
+                    (false, false) => pr.read_mapped(addr, &mut vec![0; len]),
+                    (true, false) => pr.write_mapped(addr, &vec![0x6B; len]),
+                    (false, true) => pr.load_mapped_u64(addr).map(|_| ()),
+                    (true, true) => pr.fetch_add_mapped_u64(addr, 1).map(|_| ()),
+                };
+                // A fault is an answer, not an error of the call.
+                (
+                    format!("mapped(write {write}, atomic {atomic}, {addr:#x}, {len}) -> {r:?}"),
+                    ZX_OK,
+                )
+            }
             Op::ProcessSelf => {
                 let h = pr.process_self();
                 if h != ZX_HANDLE_INVALID && !self.handles[p].contains(&h) {
@@ -912,7 +1032,13 @@ impl State {
         if let Err(e) = self.kernel.check_invariants() {
             panic!("check_invariants failed after closing every handle: {e}");
         }
-        let stats = self.kernel.kmem_stats();
+        // The processes end too: their address spaces release the VMOs their mappings held.
+        let kernel = self.kernel.clone();
+        drop(self);
+        if let Err(e) = kernel.check_invariants() {
+            panic!("check_invariants failed after the processes ended: {e}");
+        }
+        let stats = kernel.kmem_stats();
         assert_eq!(
             stats.free_bytes,
             stats.total_bytes,

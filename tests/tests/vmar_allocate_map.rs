@@ -489,3 +489,15 @@ fn offset_is_upper_limit_places_below_the_limit() {
     ok!(p.vmar_unmap(root, BASE, 4 * P));
     finish(&k, &p, &[v]);
 }
+
+#[test]
+fn map_range_is_accepted_and_commits_nothing() {
+    let (k, p) = setup();
+    let v = vmo(&p, 2 * P);
+    let addr = ok!(p.vmar_map(p.vmar_root_self(), RW | ZX_VM_MAP_RANGE, 0, v, 0, 2 * P));
+    assert_eq!(committed(&p, v), 0);
+    p.write_mapped(addr, b"x").unwrap();
+    assert_eq!(committed(&p, v), P);
+    ok!(p.vmar_unmap(p.vmar_root_self(), addr, 2 * P));
+    finish(&k, &p, &[v]);
+}

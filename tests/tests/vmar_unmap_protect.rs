@@ -330,3 +330,22 @@ fn destroy_releases_everything_below_and_keeps_the_old_range_in_info() {
     assert_eq!(base, ibase);
     finish(&k, &p, &[outer, inner]);
 }
+
+#[test]
+fn op_range_8_fault_beyond_stream_size_mapping_past_the_stream() {
+    let (k, p) = setup();
+    let root = p.vmar_root_self();
+    let v = vmo(&p, 4 * P);
+    ok!(p.object_set_property(v, ZX_PROP_VMO_CONTENT_SIZE, &(P + 1).to_le_bytes()));
+    let opts = RW | ZX_VM_ALLOW_FAULTS | ZX_VM_FAULT_BEYOND_STREAM_SIZE;
+    let addr = ok!(p.vmar_map(root, opts, 0, v, 0, 4 * P));
+    // The stream, rounded up, is two pages: committing them is fine, a third is not.
+    ok!(p.vmar_op_range(root, ZX_VMAR_OP_COMMIT, addr, 2 * P, &mut []));
+    assert_err!(
+        p.vmar_op_range(root, ZX_VMAR_OP_COMMIT, addr, 3 * P, &mut []),
+        ZX_ERR_OUT_OF_RANGE
+    );
+    assert_eq!(committed(&p, v), 2 * P);
+    ok!(p.vmar_unmap(root, addr, 4 * P));
+    finish(&k, &p, &[v]);
+}

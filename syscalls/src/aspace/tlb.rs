@@ -41,7 +41,11 @@ pub(crate) struct Entry {
     pub(crate) perms: u32,
 }
 
-/// The slots of one address space.
+/// The slots of one address space, direct mapped by page number.
+///
+/// Invariant: a slot holds a translation only while the address space maps its page that way
+/// (filled from the tree under the address-space lock; every exclusive section of that lock
+/// empties every slot before releasing it).
 #[derive(Debug)]
 pub(crate) struct Tlb {
     slots: Box<[CachePadded<SpinMutex<Option<Entry>>>]>,
