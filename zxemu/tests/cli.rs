@@ -592,20 +592,20 @@ case \"detached\"
     let expected = "\
 == case \"pager\": ok
 family 1: 2 visible, 0 hidden, pager-backed
-#0 v  koid 1028  size 6P  pager VMO (TRAP_DIRTY)
+#0 v  koid 1030  size 6P  pager VMO (TRAP_DIRTY)
 │   pages 0-1 (2)  zero 2
 │   pager: absent 3-4  dirty 0  awaiting-clean 1  markers 2  untracked from 5P  modified
-└── #1 c  koid 1030  size 2P  sees [0, 2P) of #0
+└── #1 c  koid 1032  size 2P  sees [0, 2P) of #0
         no pages
 family 2: 1 visible, 0 hidden
-#0 aux  koid 1029  size 3P
+#0 aux  koid 1031  size 3P
     no pages
 family 3: 1 visible, 0 hidden
-#0 plain  koid 1031  size 1P
+#0 plain  koid 1033  size 1P
     no pages
 == case \"detached\": ok
 family 1: 1 visible, 0 hidden, pager-backed, detached
-#0 v  koid 1028  size 1P  pager VMO
+#0 v  koid 1030  size 1P  pager VMO
     no pages
     pager: absent 0
 ";
