@@ -294,6 +294,26 @@ fn op_range_10_vmo_errors_change_nothing() {
     finish(&k, &p, &[plain, parent, cow]);
 }
 
+#[test]
+fn op_range_decommit_meets_a_pinned_page_before_changing_anything() {
+    let (k, p) = setup();
+    let root = p.vmar_root_self();
+    let (first, second) = (vmo(&p, P), vmo(&p, P));
+    fill(&p, first, 0, 8, 1);
+    fill(&p, second, 0, 8, 2);
+    map_at(&p, 0, first, 0, RW, 1);
+    map_at(&p, P, second, 0, RW, 1);
+    let dev = Dev::new(&p);
+    let mut addrs = [0u64; 1];
+    let pmt = ok!(p.bti_pin(dev.bti, ZX_BTI_PERM_READ, second, 0, P, &mut addrs));
+    assert_err!(p.vmar_op_range(root, ZX_VMAR_OP_DECOMMIT, BASE, 2 * P, &mut []), ZX_ERR_BAD_STATE);
+    assert_eq!(committed(&p, first), P, "the first mapping's VMO kept its page");
+    ok!(p.pmt_unpin(pmt));
+    dev.close(&p);
+    ok!(p.vmar_unmap(root, BASE, 2 * P));
+    finish(&k, &p, &[first, second]);
+}
+
 // ---- vmar_destroy -------------------------------------------------------------------------
 
 #[test]

@@ -324,7 +324,7 @@ impl Hierarchy {
         Ok(())
     }
 
-    fn any_pinned(&self, node: NodeId, first: u64, end: u64) -> bool {
+    pub(super) fn any_pinned(&self, node: NodeId, first: u64, end: u64) -> bool {
         self.nodes[node].pages.range(first, end).any(|(_, slot)| slot.is_pinned())
     }
 

@@ -176,10 +176,10 @@ impl Vmo {
         self.fault_in_paged(node_offset, write)
     }
 
-    /// Whether [`Vmo::decommit`] of `[offset, offset + len)` would be refused for the VMO's
-    /// shape (not for memory): `OutOfRange` past the end, `NotSupported` for a physical or
-    /// contiguous VMO or one in a copy-on-write relation, `InvalidArgs` for an unaligned
-    /// range. Pins are not looked at.
+    /// Whether [`Vmo::decommit`] of `[offset, offset + len)` would be refused (not for
+    /// memory), in its order: `OutOfRange` past the end, `NotSupported` for a physical,
+    /// contiguous or pager-backed VMO or one in a copy-on-write relation, `InvalidArgs` for an
+    /// unaligned range, `BadState` for a pinned page.
     ///
     /// ```
     /// let vm = zx_vm::Vm::new(4096, 0);
@@ -194,12 +194,16 @@ impl Vmo {
             if len == 0 {
                 return Ok(());
             }
-            if self.physical_base.is_some() || self.is_contiguous() || h.in_cow_relation(self.node)
-            {
+            let cow_or_paged = h.in_cow_relation(self.node) || h.pager().is_some();
+            if self.physical_base.is_some() || h.is_contiguous(self.node) || cow_or_paged {
                 return Err(VmError::NotSupported);
             }
             if node_offset % PAGE != 0 || len % PAGE != 0 {
                 return Err(VmError::InvalidArgs);
+            }
+            let (first, end) = (node_offset / PAGE, (node_offset + len) / PAGE);
+            if h.any_pinned(self.node, first, end) {
+                return Err(VmError::BadState);
             }
             Ok(())
         })
