@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::VmError;
 use crate::port::{Port, PortPacket};
-use crate::sync::{Arc, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::sync::{self, Arc, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 
 /// `ZX_PKT_TYPE_PAGE_REQUEST`.
 const PKT_TYPE_PAGE_REQUEST: u32 = 9;
@@ -90,6 +90,9 @@ pub(crate) enum Wake {
 pub(crate) struct Waiter {
     state: Mutex<WaiterState>,
     wake: Condvar,
+    /// `state.woken`, mirrored for the sleeper's short spin before it sleeps (a hint only: the
+    /// state under the lock decides).
+    woken_hint: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -102,7 +105,11 @@ struct WaiterState {
 
 impl Waiter {
     fn set(&self, f: impl FnOnce(&mut WaiterState)) {
-        f(&mut self.state.lock());
+        let mut state = self.state.lock();
+        f(&mut state);
+        // Release: a sleeper that sees the hint then takes the lock and reads the state.
+        self.woken_hint.store(state.woken, Ordering::Release);
+        drop(state);
         self.wake.notify_all();
     }
 
@@ -383,6 +390,8 @@ impl PageSource {
     /// Sleeps until woken or `timeout` (`None`: for ever) passes.
     pub(crate) fn wait(self: &Arc<Self>, waiter: &Arc<Waiter>, timeout: Option<Duration>) -> Wake {
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        // A pager that answers at once is met spinning, without a sleep and a wake-up.
+        sync::spin_until(|| waiter.woken_hint.load(Ordering::Acquire));
         let mut state = waiter.state.lock();
         loop {
             if state.woken {
@@ -417,9 +426,9 @@ impl PageSource {
     }
 
     /// Counts the root pages of `ranges` (`[start, end)` each, ascending) as resolved for
-    /// requests of `kind`; the caller holds the tree's lock exclusively. Then: a request whose every page is counted completes. A waiting read
-    /// whose next page is among them wakes early. Costs time in the requests met and the pages
-    /// they cover, with one lookup per range.
+    /// requests of `kind`; the caller holds the tree's lock exclusively. A request whose every
+    /// page is counted completes; a waiting read whose next page is among them wakes early.
+    /// Costs time in the requests met and the pages they cover, with one lookup per range.
     pub(crate) fn resolve(self: &Arc<Self>, kind: RequestKind, ranges: &[(u64, u64)]) {
         // Relaxed: requests are added only under the tree's lock, which the caller holds
         // exclusively, so a zero here is exact.

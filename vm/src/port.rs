@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::pager::PageSource;
-use crate::sync::{Arc, Condvar, Mutex};
+use crate::sync::{self, Arc, AtomicUsize, Condvar, Mutex, Ordering};
 
 /// How many user packets one port holds at most (`port_queue` answers SHOULD_WAIT beyond).
 ///
@@ -57,7 +57,8 @@ enum From {
 }
 
 /// Invariants: `user_packets` counts the user packets in `packets`; once `closed`, `packets`
-/// is empty and nothing is queued again.
+/// is empty and nothing is queued again; the port's `queued` hint equals `packets.len()`
+/// whenever the lock is free.
 #[derive(Debug, Default)]
 struct PortQueue {
     packets: VecDeque<Queued>,
@@ -81,6 +82,9 @@ struct PortQueue {
 pub struct Port {
     queue: Mutex<PortQueue>,
     arrived: Condvar,
+    /// How many packets are queued, mirrored for a waiter's short spin before it sleeps (a
+    /// hint only: the queue under its lock decides).
+    queued: AtomicUsize,
 }
 
 /// `port_queue` found [`MAX_USER_PACKETS`] user packets queued already.
@@ -124,6 +128,7 @@ impl Port {
         queue.user_packets += 1;
         let packet = PortPacket { type_: PKT_TYPE_USER, ..packet };
         queue.packets.push_back(Queued { packet, from: From::User });
+        self.queued.store(queue.packets.len(), Ordering::Release);
         drop(queue);
         self.arrived.notify_all();
         Ok(())
@@ -151,6 +156,7 @@ impl Port {
             return false;
         }
         queue.packets.push_back(queued);
+        self.queued.store(queue.packets.len(), Ordering::Release);
         drop(queue);
         self.arrived.notify_all();
         true
@@ -172,7 +178,9 @@ impl Port {
     fn remove_first(&self, matches: impl Fn(&From) -> bool) -> bool {
         let mut queue = self.queue.lock();
         let position = queue.packets.iter().position(|queued| matches(&queued.from));
-        position.and_then(|at| queue.packets.remove(at)).is_some()
+        let removed = position.and_then(|at| queue.packets.remove(at)).is_some();
+        self.queued.store(queue.packets.len(), Ordering::Release);
+        removed
     }
 
     /// Takes the oldest packet, waiting up to `timeout` (`None`: for ever) for one; `None` at
@@ -185,9 +193,14 @@ impl Port {
     pub fn take(&self, timeout: Option<Duration>) -> Option<PortPacket> {
         // A deadline too far to represent is no deadline.
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        if timeout != Some(Duration::ZERO) {
+            // A packet that arrives at once is met spinning, without a sleep and a wake-up.
+            sync::spin_until(|| self.queued.load(Ordering::Acquire) > 0);
+        }
         let mut queue = self.queue.lock();
         let taken = loop {
             if let Some(queued) = queue.packets.pop_front() {
+                self.queued.store(queue.packets.len(), Ordering::Release);
                 if matches!(queued.from, From::User) {
                     queue.user_packets -= 1;
                 }
@@ -226,5 +239,6 @@ impl Port {
         queue.closed = true;
         queue.packets.clear();
         queue.user_packets = 0;
+        self.queued.store(0, Ordering::Release);
     }
 }

@@ -46,6 +46,39 @@ pub fn current_thread() -> ThreadId {
         std::thread::current().id()
     }
 }
+/// How long [`spin_until`] spins at most: about what one sleep and wake-up of a thread costs on
+/// an idle virtual machine (tens of microseconds), so that a wait answered sooner never pays for
+/// them, and one answered later wastes at most that much CPU.
+pub const SPIN_BEFORE_SLEEP: Duration = Duration::from_micros(20);
+
+/// Spins for at most [`SPIN_BEFORE_SLEEP`] while `ready` is false, before a caller goes to
+/// sleep on a condition variable; true if `ready` turned true meanwhile. A thread answered
+/// within that time (a pager serving a request, a `port_wait` meeting the next packet) pays
+/// for no sleep and no wake-up. Under loom it only looks once: the caller's lock-protected
+/// check decides, and loom explores that.
+///
+/// ```
+/// assert!(zx_vm::sync::spin_until(|| true));
+/// ```
+pub fn spin_until(ready: impl Fn() -> bool) -> bool {
+    #[cfg(not(loom))]
+    {
+        let start = std::time::Instant::now();
+        loop {
+            for _ in 0..64 {
+                if ready() {
+                    return true;
+                }
+                std::hint::spin_loop();
+            }
+            if start.elapsed() >= SPIN_BEFORE_SLEEP {
+                break;
+            }
+        }
+    }
+    ready()
+}
+
 /// Pads and aligns a value to a cache line, so that values two threads write (the locks of
 /// unrelated VMOs or processes, allocated next to each other) never share one and make the
 /// threads contend where their data does not.
