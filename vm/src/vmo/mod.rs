@@ -17,7 +17,7 @@ use crate::allocator::ZeroFill;
 use crate::error::VmError;
 use crate::pager::PageSource;
 use crate::sync::{
-    Arc, AtomicU64, AtomicUsize, CachePadded, Mutex, Ordering, RwLock, RwLockWriteGuard,
+    Arc, AtomicBool, AtomicU64, AtomicUsize, CachePadded, Mutex, Ordering, RwLock, RwLockWriteGuard,
 };
 use crate::vm::Vm;
 pub(crate) use hierarchy::{Hierarchy, NodeId};
@@ -173,6 +173,9 @@ pub(crate) struct HierarchyCell {
     /// life: the root stays the root), so a VMO knows without the lock whether it is on R.
     source: Option<Arc<PageSource>>,
     pager_root: Option<NodeId>,
+    /// Set once, before any handle to the tree exists, when the tree is a contiguous VMO's
+    /// (its one node owns consecutive frames for life), so that VMOs read it without the lock.
+    contiguous: AtomicBool,
 }
 
 impl HierarchyCell {
@@ -246,6 +249,7 @@ impl Vmo {
             id: hierarchy.id(),
             source: hierarchy.pager().map(|p| p.source.clone()),
             pager_root: hierarchy.pager().map(|p| p.node),
+            contiguous: AtomicBool::new(false),
             state: CachePadded::new(RwLock::new(hierarchy)),
         });
         Vmo::on_node(vm, koid, cell, node, View::Own, options, 0, None)
@@ -264,6 +268,7 @@ impl Vmo {
             state: CachePadded::new(RwLock::new(hierarchy)),
             source: None,
             pager_root: None,
+            contiguous: AtomicBool::new(false),
         });
         Vmo::on_node(vm, koid, cell, node, View::Own, VmoOptions::default(), 0, Some(paddr))
     }
@@ -306,6 +311,9 @@ impl Vmo {
             let frames =
                 allocator.alloc_contiguous(self.size() / PAGE, alignment_log2, ZeroFill::Yes)?;
             h.adopt_contiguous(self.node, frames);
+            // Relaxed: published to other threads with the VMO itself (its handle is made
+            // after this returns).
+            self.cell.contiguous.store(true, Ordering::Relaxed);
             Ok(())
         })
     }
@@ -729,7 +737,7 @@ impl Vmo {
     /// assert!(vm.create_contiguous(1, 4096, 0).unwrap().is_contiguous());
     /// ```
     pub fn is_contiguous(&self) -> bool {
-        self.with_shared(|h| h.is_contiguous(self.node))
+        self.cell.contiguous.load(Ordering::Relaxed)
     }
 
     /// True for a slice.
