@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use zx_handles::ObjectKind;
-use zx_vm::sync::{Arc, AtomicUsize, Condvar, Mutex, Ordering, Weak};
+use zx_vm::sync::{Arc, AtomicU32, AtomicUsize, Condvar, Mutex, Ordering, Weak};
 use zx_vm::Vmo;
 
 use crate::aspace::{AddressSpace, MappingCounts, VmarObject};
@@ -75,6 +75,9 @@ pub struct Signals {
     state: Mutex<SignalState>,
     changed: Condvar,
     waiting: AtomicUsize,
+    /// `state.asserted`, mirrored for a waiter's short spin before it sleeps (a hint only:
+    /// the state under the lock decides).
+    asserted_hint: AtomicU32,
 }
 
 /// A wait registered with [`Signals::begin_wait`], to be finished with
@@ -100,7 +103,12 @@ impl Signals {
     /// ```
     pub fn new(initial: zx_signals_t) -> Signals {
         let state = SignalState { asserted: initial, ..Default::default() };
-        Signals { state: Mutex::new(state), changed: Condvar::new(), waiting: AtomicUsize::new(0) }
+        Signals {
+            state: Mutex::new(state),
+            changed: Condvar::new(),
+            waiting: AtomicUsize::new(0),
+            asserted_hint: AtomicU32::new(initial),
+        }
     }
 
     /// The signals asserted now.
@@ -122,6 +130,7 @@ impl Signals {
     pub fn update(&self, clear: zx_signals_t, set: zx_signals_t) {
         let mut state = self.state.lock();
         state.asserted = (state.asserted & !clear) | set;
+        self.asserted_hint.store(state.asserted, Ordering::Release);
         if !state.waiters.is_empty() {
             self.changed.notify_all();
         }
@@ -206,6 +215,10 @@ impl Signals {
         // A deadline too far to represent is no deadline.
         let deadline = timeout.and_then(|t| std::time::Instant::now().checked_add(t));
         let id = ticket.id;
+        if timeout != Some(Duration::ZERO) {
+            // A signal raised at once is met spinning, without a sleep and a wake-up.
+            zx_vm::sync::spin_until(|| self.asserted_hint.load(Ordering::Acquire) & wanted != 0);
+        }
         let mut state = self.state.lock();
         let outcome = loop {
             if state.asserted & wanted != 0 {

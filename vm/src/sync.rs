@@ -51,8 +51,9 @@ pub fn current_thread() -> ThreadId {
 /// them, and one answered later wastes at most that much CPU.
 pub const SPIN_BEFORE_SLEEP: Duration = Duration::from_micros(20);
 
-/// Spins for at most [`SPIN_BEFORE_SLEEP`] while `ready` is false, before a caller goes to
-/// sleep on a condition variable; true if `ready` turned true meanwhile. A thread answered
+/// Spins for at most [`SPIN_BEFORE_SLEEP`] while `ready` is false (yielding the CPU between
+/// rounds), before a caller goes to sleep on a condition variable; true if `ready` turned true
+/// meanwhile. A thread answered
 /// within that time (a pager serving a request, a `port_wait` meeting the next packet) pays
 /// for no sleep and no wake-up. Under loom it only looks once: the caller's lock-protected
 /// check decides, and loom explores that.
@@ -74,6 +75,9 @@ pub fn spin_until(ready: impl Fn() -> bool) -> bool {
             if start.elapsed() >= SPIN_BEFORE_SLEEP {
                 break;
             }
+            // When threads outnumber CPUs, the thread this one waits for may need this very
+            // CPU: offer it (with a CPU to spare, the yield returns at once).
+            std::thread::yield_now();
         }
     }
     ready()
