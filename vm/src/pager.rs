@@ -98,6 +98,8 @@ pub(crate) struct Waiter {
 #[derive(Debug, Default)]
 struct WaiterState {
     woken: bool,
+    /// The sleeper is on the condition variable (a wake with none skips the system call).
+    sleeping: bool,
     status: Option<VmError>,
     /// The request it is registered in: its kind and start.
     registered: Option<(RequestKind, u64)>,
@@ -109,8 +111,11 @@ impl Waiter {
         f(&mut state);
         // Release: a sleeper that sees the hint then takes the lock and reads the state.
         self.woken_hint.store(state.woken, Ordering::Release);
+        let sleeping = state.sleeping;
         drop(state);
-        self.wake.notify_all();
+        if sleeping {
+            self.wake.notify_all();
+        }
     }
 
     fn registered(&self) -> Option<(RequestKind, u64)> {
@@ -278,7 +283,9 @@ impl PageSource {
             reads: need.reads,
         });
         waiter.set(|w| {
-            *w = WaiterState { woken: false, status: None, registered: Some((need.kind, at)) }
+            w.woken = false;
+            w.status = None;
+            w.registered = Some((need.kind, at));
         });
         Ok(waiter)
     }
@@ -397,16 +404,16 @@ impl PageSource {
             if state.woken {
                 return Wake::Woken(state.status);
             }
-            match deadline {
-                None => state = waiter.wake.wait(state),
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        break;
-                    }
-                    state = waiter.wake.wait_timeout(state, deadline - now).0;
-                }
+            let now = Instant::now();
+            if deadline.is_some_and(|deadline| now >= deadline) {
+                break;
             }
+            state.sleeping = true;
+            state = match deadline {
+                None => waiter.wake.wait(state),
+                Some(deadline) => waiter.wake.wait_timeout(state, deadline - now).0,
+            };
+            state.sleeping = false;
         }
         drop(state);
         // Lock order: the source's lock before the waiter's; look again under both.

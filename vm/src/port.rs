@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::pager::PageSource;
-use crate::sync::{self, Arc, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::sync::{self, Arc, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 
 /// How many user packets one port holds at most (`port_queue` answers SHOULD_WAIT beyond).
 ///
@@ -58,12 +58,14 @@ enum From {
 
 /// Invariants: `user_packets` counts the user packets in `packets`; once `closed`, `packets`
 /// is empty and nothing is queued again; the port's `queued` hint equals `packets.len()`
-/// whenever the lock is free.
+/// whenever the lock is free; `sleepers` counts the takers waiting on the condition variable.
 #[derive(Debug, Default)]
 struct PortQueue {
     packets: VecDeque<Queued>,
     user_packets: usize,
     closed: bool,
+    /// Takers asleep on `arrived` (a push with none skips the wake-up system call).
+    sleepers: usize,
 }
 
 /// A port's packet queue: one FIFO, each packet to one waiter.
@@ -129,8 +131,7 @@ impl Port {
         let packet = PortPacket { type_: PKT_TYPE_USER, ..packet };
         queue.packets.push_back(Queued { packet, from: From::User });
         self.queued.store(queue.packets.len(), Ordering::Release);
-        drop(queue);
-        self.arrived.notify_all();
+        self.wake_takers(queue);
         Ok(())
     }
 
@@ -157,9 +158,18 @@ impl Port {
         }
         queue.packets.push_back(queued);
         self.queued.store(queue.packets.len(), Ordering::Release);
-        drop(queue);
-        self.arrived.notify_all();
+        self.wake_takers(queue);
         true
+    }
+
+    /// Wakes the takers asleep on the queue, if any (decided under its lock, which sleepers
+    /// hold when they count themselves in, so none is missed).
+    fn wake_takers(&self, queue: MutexGuard<'_, PortQueue>) {
+        let sleepers = queue.sleepers > 0;
+        drop(queue);
+        if sleepers {
+            self.arrived.notify_all();
+        }
     }
 
     /// Removes the queued request packet of `source` with `token`; false if it is not queued
@@ -206,16 +216,16 @@ impl Port {
                 }
                 break queued;
             }
-            match deadline {
-                None => queue = self.arrived.wait(queue),
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        return None;
-                    }
-                    queue = self.arrived.wait_timeout(queue, deadline - now).0;
-                }
+            let now = Instant::now();
+            if deadline.is_some_and(|deadline| now >= deadline) {
+                return None;
             }
+            queue.sleepers += 1;
+            queue = match deadline {
+                None => self.arrived.wait(queue),
+                Some(deadline) => self.arrived.wait_timeout(queue, deadline - now).0,
+            };
+            queue.sleepers -= 1;
         };
         drop(queue);
         if let From::Request(source, token) = taken.from {
