@@ -514,12 +514,7 @@ impl PageSource {
     pub(crate) fn fail(self: &Arc<Self>, start: u64, end: u64, status: VmError) {
         let mut state = self.state.lock();
         for kind in [RequestKind::Read, RequestKind::Dirty] {
-            let overlapping: Vec<u64> = state.requests[kind.slot()]
-                .iter()
-                .filter(|(_, r)| r.start < end && start < r.end)
-                .map(|(&s, _)| s)
-                .collect();
-            for at in overlapping {
+            for at in overlapping(&state, kind, start, end) {
                 let request = state.requests[kind.slot()].get_mut(&at).expect("listed above");
                 for page in start.max(request.start)..end.min(request.end) {
                     request.count(page);
@@ -546,12 +541,7 @@ impl PageSource {
     pub(crate) fn complete_range(self: &Arc<Self>, start: u64, end: u64) {
         let mut state = self.state.lock();
         for kind in [RequestKind::Read, RequestKind::Dirty] {
-            let overlapping: Vec<u64> = state.requests[kind.slot()]
-                .iter()
-                .filter(|(_, r)| r.start < end && start < r.end)
-                .map(|(&s, _)| s)
-                .collect();
-            for at in overlapping {
+            for at in overlapping(&state, kind, start, end) {
                 self.complete(&mut state, kind, at, None);
             }
         }
@@ -652,4 +642,13 @@ impl PageSource {
         }
         Ok(())
     }
+}
+
+/// The starts of the requests of `kind` that overlap root pages `[start, end)`.
+fn overlapping(state: &SourceState, kind: RequestKind, start: u64, end: u64) -> Vec<u64> {
+    state.requests[kind.slot()]
+        .range(..end)
+        .filter(|(_, r)| start < r.end)
+        .map(|(&at, _)| at)
+        .collect()
 }

@@ -54,6 +54,12 @@ fn command(packet: &PortPacket) -> u16 {
     u16::from_le_bytes([packet.payload[0], packet.payload[1]])
 }
 
+/// A thread reading the first byte of `vmo` (waiting on the pager if the page is absent).
+fn spawn_read_byte(vmo: &Arc<Vmo>) -> thread::JoinHandle<Result<u8, VmError>> {
+    let vmo = vmo.clone();
+    thread::spawn(move || read_byte(&vmo, 0))
+}
+
 fn read_byte(vmo: &Vmo, offset: u64) -> Result<u8, VmError> {
     let mut b = [0u8];
     vmo.read(&mut b, offset).map(|()| b[0])
@@ -66,10 +72,7 @@ fn read_racing_supply() {
     loom::model(|| {
         let f = fixture();
         let vmo = f.pager_vmo(1, PagerVmoOptions::default());
-        let reader = {
-            let vmo = vmo.clone();
-            thread::spawn(move || read_byte(&vmo, 0))
-        };
+        let reader = spawn_read_byte(&vmo);
         f.supply(&vmo, 0, 1, 7).unwrap();
         assert_eq!(reader.join().unwrap(), Ok(7));
         assert!(f.poll().is_none(), "a completed request's packet was left in the port");
@@ -130,10 +133,7 @@ fn read_racing_fail() {
     loom::model(|| {
         let f = fixture();
         let vmo = f.pager_vmo(1, PagerVmoOptions::default());
-        let reader = {
-            let vmo = vmo.clone();
-            thread::spawn(move || read_byte(&vmo, 0))
-        };
+        let reader = spawn_read_byte(&vmo);
         vmo.fail_range(0, P, VmError::Io).unwrap();
         f.supply(&vmo, 0, 1, 4).unwrap();
         match reader.join().unwrap() {
@@ -151,10 +151,7 @@ fn read_racing_detach() {
     loom::model(|| {
         let f = fixture();
         let vmo = f.pager_vmo(1, PagerVmoOptions::default());
-        let reader = {
-            let vmo = vmo.clone();
-            thread::spawn(move || read_byte(&vmo, 0))
-        };
+        let reader = spawn_read_byte(&vmo);
         vmo.detach_pager(false);
         assert_eq!(reader.join().unwrap(), Err(VmError::BadState));
         let mut last = None;
@@ -249,10 +246,7 @@ fn blocked_read_racing_port_close() {
     loom::model(|| {
         let f = fixture();
         let vmo = f.pager_vmo(1, PagerVmoOptions::default());
-        let reader = {
-            let vmo = vmo.clone();
-            thread::spawn(move || read_byte(&vmo, 0))
-        };
+        let reader = spawn_read_byte(&vmo);
         f.port.close();
         f.supply(&vmo, 0, 1, 8).unwrap();
         assert_eq!(reader.join().unwrap(), Ok(8));

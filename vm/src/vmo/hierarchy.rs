@@ -280,15 +280,23 @@ impl Hierarchy {
         }
         self.nodes[parent].parent =
             Some(ParentLink { node: hidden_id, offset: 0, limit: parent_pages });
-        let offset_pages = offset / PAGE;
-        let mut child = Node::visible(koid, rounded, size, options);
-        child.root_offset = self.nodes[hidden_id].root_offset.saturating_add(offset);
-        let limit = (rounded / PAGE).min(parent_pages.saturating_sub(offset_pages));
-        child.parent = Some(ParentLink { node: hidden_id, offset: offset_pages, limit });
-        let child_id = self.nodes.insert(child);
-        self.nodes[hidden_id].children.push(child_id);
+        let child_id =
+            self.attach_child(hidden_id, Node::visible(koid, rounded, size, options), offset);
         tracing::trace!(hierarchy = self.id, parent, hidden_id, child_id, "snapshot");
         Ok(child_id)
+    }
+
+    /// Hangs `child` below `parent` with a window starting at byte `offset` (page aligned) and
+    /// as long as the child, clipped to the parent.
+    fn attach_child(&mut self, parent: NodeId, mut child: Node, offset: u64) -> NodeId {
+        let p = &self.nodes[parent];
+        let offset_pages = offset / PAGE;
+        child.root_offset = p.root_offset.saturating_add(offset);
+        let limit = (child.size / PAGE).min((p.size / PAGE).saturating_sub(offset_pages));
+        child.parent = Some(ParentLink { node: parent, offset: offset_pages, limit });
+        let child_id = self.nodes.insert(child);
+        self.nodes[parent].children.push(child_id);
+        child_id
     }
 
     /// A child of `parent` that sees the parent's *current* content through the window
@@ -304,14 +312,8 @@ impl Hierarchy {
         options: VmoOptions,
     ) -> Result<NodeId, VmError> {
         let rounded = super::round_up_to_page(size).ok_or(VmError::OutOfRange)?;
-        let p = &self.nodes[parent];
-        let offset_pages = offset / PAGE;
-        let mut child = Node::visible(koid, rounded, size, options);
-        child.root_offset = p.root_offset.saturating_add(offset);
-        let limit = (rounded / PAGE).min((p.size / PAGE).saturating_sub(offset_pages));
-        child.parent = Some(ParentLink { node: parent, offset: offset_pages, limit });
-        let child_id = self.nodes.insert(child);
-        self.nodes[parent].children.push(child_id);
+        let child_id =
+            self.attach_child(parent, Node::visible(koid, rounded, size, options), offset);
         tracing::trace!(hierarchy = self.id, parent, child_id, "unidirectional clone");
         Ok(child_id)
     }
