@@ -527,6 +527,21 @@ TEST(Vmar, AllocateMapAndDestroyASubRegion) {
   EXPECT_EQ(VmoInfo(vmo).num_mappings, 0u);
 }
 
+TEST(Vmar, ReplaceAsExecutableAllowsExecuteMappings) {
+  zx::vmo vmo;
+  ASSERT_OK(zx::vmo::create(kPage, 0, &vmo));
+  zx_vaddr_t addr = 0;
+  EXPECT_STATUS(zx::vmar::root_self()->map(ZX_VM_PERM_READ | ZX_VM_PERM_EXECUTE, 0, vmo, 0, kPage,
+                                           &addr),
+                ZX_ERR_ACCESS_DENIED);
+  zx::vmo exec;
+  ASSERT_OK(vmo.replace_as_executable(zx::resource(), &exec));
+  EXPECT_FALSE(vmo.is_valid());
+  ASSERT_OK(zx::vmar::root_self()->map(ZX_VM_PERM_READ | ZX_VM_PERM_EXECUTE, 0, exec, 0, kPage,
+                                       &addr));
+  EXPECT_OK(zx::vmar::root_self()->unmap(addr, kPage));
+}
+
 // --- the framework itself ------------------------------------------------------------------------
 
 void FailsFatally() { ASSERT_TRUE(false, "deliberate"); }

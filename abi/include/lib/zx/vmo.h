@@ -47,6 +47,12 @@ class vmo final : public object<vmo> {
                             uint64_t src_offset) {
     return zx_vmo_transfer_data(get(), options, offset, length, src_vmo->get(), src_offset);
   }
+  // Consumes this handle whatever the outcome (as the C call consumes `vmo`); `vmex` is a
+  // zx::resource, or an invalid one (the emulator needs no VMEX resource).
+  zx_status_t replace_as_executable(const object<resource>& vmex, vmo* result) {
+    zx_handle_t consumed = release();
+    return zx_vmo_replace_as_executable(consumed, vmex.get(), result->reset_and_get_address());
+  }
   zx_status_t get_size(uint64_t* size) const { return zx_vmo_get_size(get(), size); }
   zx_status_t set_size(uint64_t size) const { return zx_vmo_set_size(get(), size); }
   zx_status_t get_stream_size(uint64_t* size) const {
