@@ -325,3 +325,45 @@ fn stream_size_calls_check_rights_kind_and_range() {
     assert_err!(f.p.vmo_set_stream_size(contiguous, 0), ZX_ERR_NOT_SUPPORTED);
     f.check();
 }
+
+#[test]
+fn a_range_larger_than_memory_gets_a_status_at_once_whatever_its_length() {
+    let f = Pager::new();
+    let huge = MAX_SIZE - P;
+    let unbounded =
+        ok!(f.p.pager_create_vmo(f.pager, ZX_VMO_UNBOUNDED | ZX_VMO_TRAP_DIRTY, f.port, KEY, huge));
+    let finished = f.spawn(move |p| {
+        let commit = p.vmo_op_range(unbounded, ZX_VMO_OP_COMMIT, 0, huge, &mut []);
+        let prefetch = p.vmo_op_range(unbounded, ZX_VMO_OP_PREFETCH, 0, huge, &mut []);
+        let zero = p.vmo_op_range(unbounded, ZX_VMO_OP_ZERO, 0, huge, &mut []);
+        // Lowering the stream size drops pages (cost in slots); raising it back over the
+        // whole VMO would make a dirty zero slot of every page.
+        p.vmo_set_stream_size(unbounded, 0)?;
+        let stream = p.vmo_set_stream_size(unbounded, huge);
+        Ok((commit, prefetch, zero, stream))
+    });
+    let (commit, prefetch, zero, stream) = finished.result().unwrap();
+    assert_eq!(commit, Err(st(ZX_ERR_NO_MEMORY)));
+    assert_eq!(prefetch, Err(st(ZX_ERR_NO_MEMORY)));
+    assert_eq!(zero, Err(st(ZX_ERR_NO_MEMORY)));
+    assert_eq!(stream, Err(st(ZX_ERR_NO_MEMORY)));
+    // OP_DIRTY finds absent pages by counting slots, not pages; without any (every page is
+    // untracked now), making every page Dirty cannot fit.
+    assert_err!(
+        f.p.pager_op_range(f.pager, ZX_PAGER_OP_DIRTY, unbounded, 0, huge, 0),
+        ZX_ERR_NO_MEMORY
+    );
+    let fresh =
+        ok!(f.p.pager_create_vmo(f.pager, ZX_VMO_UNBOUNDED | ZX_VMO_TRAP_DIRTY, f.port, KEY, huge));
+    assert_err!(
+        f.p.pager_op_range(f.pager, ZX_PAGER_OP_DIRTY, fresh, 0, huge, 0),
+        ZX_ERR_NOT_FOUND
+    );
+    let resizable = f.vmo(1, ZX_VMO_RESIZABLE);
+    assert_err!(f.p.vmo_set_size(resizable, 1 << 40), ZX_ERR_NO_MEMORY);
+    assert_eq!(f.p.vmo_get_size(resizable), Ok(P));
+    let aux = vmo_opts(&f.p, 1 << 40, 0);
+    assert_err!(f.p.pager_supply_pages(f.pager, fresh, 0, 1 << 40, aux, 0), ZX_ERR_NO_MEMORY);
+    f.expect_no_packet();
+    f.check();
+}

@@ -289,6 +289,10 @@ impl Vmo {
         let src_side = src.transfer_side(sides.src(), src_offset, len)?;
         let dst_side = self.transfer_side(sides.dst(), offset, len)?;
         let src_tree = sides.src();
+        if src_tree.pager().is_some() {
+            // The scan for absent pages below is per page: bounded first.
+            super::paged::within_memory(allocator, src_side.end - src_side.first, false)?;
+        }
         if src_tree.pager().is_some()
             && src_tree.read_need(src_side.node, src_side.first, src_side.end, false).is_some()
         {

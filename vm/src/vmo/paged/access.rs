@@ -2,7 +2,7 @@
 //! and an attempt that needs pages from the pager registers on a request and sleeps with no
 //! lock held (see `vm/src/pager.rs`), then tries again.
 
-use super::{PagerSlotState, Seen, WRITE_CHUNK_PAGES};
+use super::{within_memory, PagerSlotState, Seen, WRITE_CHUNK_PAGES};
 use crate::error::VmError;
 use crate::page_list::Slot;
 use crate::pager::{Need, PageSource, RequestKind, Waiter, Wake};
@@ -223,6 +223,7 @@ impl Vmo {
         self.blocking(|waiter| {
             let h = self.cell.state.read();
             let end = h.check_range(self.node, offset, len)?;
+            within_memory(self.vm.allocator(), end.div_ceil(PAGE) - offset / PAGE, false)?;
             match h.read_need(self.node, offset / PAGE, end.div_ceil(PAGE), false) {
                 Some(need) => self.ask(need, waiter),
                 None => Ok(Attempt::Done(())),
@@ -320,6 +321,7 @@ impl Vmo {
             let mut h = self.cell.state.write();
             let end = h.check_range(self.node, offset, len)?;
             let (first, last) = (offset / PAGE, end.div_ceil(PAGE));
+            within_memory(allocator, last - first, true)?;
             if let Some(need) = h.read_need(self.node, first, last, false) {
                 return self.ask(need, waiter);
             }
@@ -377,6 +379,7 @@ impl Vmo {
         if first_whole >= end_whole {
             return self.write_paged(&vec![0; len as usize], offset, true);
         }
+        within_memory(self.vm.allocator(), end_whole - first_whole, false)?;
         if offset % PAGE != 0 {
             let head = first_whole * PAGE - offset;
             self.write_paged(&vec![0; head as usize], offset, true)?;
@@ -421,6 +424,7 @@ impl Vmo {
                     return self.ask(need, waiter);
                 }
             }
+            within_memory(allocator, size.div_ceil(PAGE).saturating_sub(old_pages), false)?;
             h.set_size(allocator, self.node, size)?;
             if !h.is_pager_root(self.node) {
                 // A clone resizes as any copy-on-write child does; R's states are not its own.
@@ -453,6 +457,11 @@ impl Vmo {
     pub(in crate::vmo) fn set_stream_size_paged(&self, old: u64, new: u64) -> Result<(), VmError> {
         let low = old.min(new);
         let rounded = new.div_ceil(PAGE) * PAGE;
+        within_memory(
+            self.vm.allocator(),
+            rounded / PAGE - low.div_ceil(PAGE).min(rounded / PAGE),
+            false,
+        )?;
         if low % PAGE != 0 && low < rounded {
             let tail = (PAGE - low % PAGE).min(rounded - low);
             self.write_paged(&vec![0; tail as usize], low, true)?;

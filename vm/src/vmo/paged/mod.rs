@@ -29,6 +29,7 @@ use std::collections::BTreeMap;
 use super::hierarchy::{free_slot, Hierarchy, NodeId, PAGE};
 use crate::allocator::PageAllocator;
 use crate::arena::Frame;
+use crate::error::VmError;
 use crate::page_list::{PageList, Slot};
 use crate::pager::{Need, PageSource, RequestKind};
 use crate::sync::Arc;
@@ -36,6 +37,15 @@ use crate::sync::Arc;
 /// Pages a `vmo_write` (and a partial OP_ZERO) handles per step, and the longest request it
 /// makes (Zircon's `kMaxWriteWaitPages`).
 const WRITE_CHUNK_PAGES: u64 = 16;
+
+/// The longest READ request any call makes: a bigger range is asked for in turns, so that a
+/// request's bookkeeping and the scan that builds it stay bounded whatever range a caller names.
+const MAX_REQUEST_PAGES: u64 = 4096;
+
+/// Zero slots (markers, dirty zeros) one call may create per frame of RAM: a call that would
+/// need more bookkeeping than that answers NO_MEMORY before it changes anything (Zircon keeps
+/// such runs as intervals; the emulator keeps a slot per page).
+const ZERO_SLOTS_PER_FRAME: u64 = 16;
 
 /// The dirty state of a slot of a pager VMO (a Clean page or a marker has none).
 ///
@@ -170,6 +180,7 @@ impl Hierarchy {
         reads: bool,
     ) -> Option<Need> {
         let (index, start) = (first..end).find_map(|i| self.root_index(node, i).map(|r| (i, r)))?;
+        let end = end.min(index.saturating_add(MAX_REQUEST_PAGES));
         let mut stop = start + 1;
         while index + (stop - start) < end
             && self.root_index(node, index + (stop - start)) == Some(stop)
@@ -323,5 +334,26 @@ fn extend_ranges(ranges: &mut Vec<(u64, u64)>, index: u64) {
     match ranges.last_mut() {
         Some((_, end)) if *end == index => *end += 1,
         _ => ranges.push((index, index + 1)),
+    }
+}
+
+/// `NoMemory` when a call over `pages` pages could never be done in this RAM: committing them
+/// takes one frame each (`frames_each`), or marking them zero takes one bookkeeping slot each.
+/// Checked before the per-page work, so that no range, however large, makes a call scan or
+/// allocate without bound.
+pub(in crate::vmo) fn within_memory(
+    allocator: &PageAllocator,
+    pages: u64,
+    frames_each: bool,
+) -> Result<(), VmError> {
+    let limit = if frames_each {
+        allocator.total_frames()
+    } else {
+        allocator.total_frames().saturating_mul(ZERO_SLOTS_PER_FRAME)
+    };
+    if pages > limit {
+        Err(VmError::NoMemory)
+    } else {
+        Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! What the pager calls on its VMO: supply, FAIL, DIRTY, writeback, the queries, detach.
 
-use super::{PagerSlotState, Seen};
+use super::{within_memory, PagerSlotState};
 use crate::allocator::ZeroFill;
 use crate::error::VmError;
 use crate::page_list::{PageSlot, Slot};
@@ -74,6 +74,8 @@ impl Vmo {
         if self.source().is_detached() {
             return Err(VmError::BadState);
         }
+        // Each page takes a slot (a page or a marker): bounded before any per-page work.
+        within_memory(allocator, len / PAGE, false)?;
         if len == PAGE && sides.src().is_root(aux.node) {
             // The common small supply: one page from an aux VMO without relatives.
             let slot = sides.src().take_one_for_supply(aux.node, aux_node_offset / PAGE);
@@ -139,10 +141,16 @@ impl Vmo {
         if self.source().is_detached() {
             return Err(VmError::BadState);
         }
-        if (first..end).any(|i| matches!(h.seen(self.node, i), Seen::Absent(_))) {
+        // An absent slot is one below the untracked zeros with no slot: counted from the
+        // page list, so a range of any length costs time in its slots.
+        let tracked_end = end.min(h.pager().expect("a pager tree").untracked_from);
+        let slots = h.nodes[self.node].pages.range(first, tracked_end).count() as u64;
+        if tracked_end > first && slots < tracked_end - first {
             self.source().nudge_dirty(first, end);
             return Err(VmError::NotFound);
         }
+        // Every slot becomes a page: more than the RAM holds can never be.
+        within_memory(allocator, end - first, true)?;
         let fresh: Vec<u64> = (first..end)
             .filter(|&i| !matches!(h.nodes[self.node].pages.get(i), Some(Slot::Page(_))))
             .collect();
