@@ -367,3 +367,37 @@ fn a_range_larger_than_memory_gets_a_status_at_once_whatever_its_length() {
     f.expect_no_packet();
     f.check();
 }
+
+#[test]
+fn a_size_past_the_maximum_is_out_of_range_before_any_bookkeeping_limit() {
+    let f = Pager::new();
+    let vmo = f.vmo(1, ZX_VMO_RESIZABLE);
+    assert_err!(f.p.vmo_set_size(vmo, u64::MAX), ZX_ERR_OUT_OF_RANGE);
+    assert_err!(f.p.vmo_set_size(vmo, MAX_SIZE + 1), ZX_ERR_OUT_OF_RANGE);
+    assert_eq!(f.p.vmo_get_size(vmo), Ok(P));
+    f.check();
+}
+
+#[test]
+fn a_pin_refused_for_too_many_pins_commits_nothing() {
+    let f = Pager::new();
+    let vmo = f.vmo(2, 0);
+    f.supply(vmo, 0, 1, 1);
+    let marker_aux = vmo_opts(&f.p, P, 0);
+    ok!(f.p.pager_supply_pages(f.pager, vmo, P, P, marker_aux, 0)); // page 1: a marker
+    let dev = Dev::new(&f.p);
+    let mut addrs = [0u64; 2];
+    let mut pmts = Vec::new();
+    for _ in 0..31 {
+        pmts.push(ok!(f.p.bti_pin(dev.bti, ZX_BTI_PERM_READ, vmo, 0, P, &mut addrs[..1])));
+    }
+    assert_err!(
+        f.p.bti_pin(dev.bti, ZX_BTI_PERM_READ, vmo, 0, 2 * P, &mut addrs),
+        ZX_ERR_UNAVAILABLE
+    );
+    assert_eq!(committed(&f.p, vmo), P, "the marker stayed a marker");
+    for pmt in pmts {
+        ok!(f.p.pmt_unpin(pmt));
+    }
+    f.check();
+}

@@ -657,7 +657,7 @@ impl Vmo {
         let offset = self.to_node(offset, len)?;
         self.refuse_physical(offset, len)?;
         if self.is_pager_backed() {
-            return self.commit_paged(offset, len, false, &mut |_| Ok(()));
+            return self.commit_paged(offset, len, false, &|_| Ok(()), &mut |_| Ok(()));
         }
         let allocator = self.vm.allocator();
         self.with(|h| h.commit(allocator, self.node, offset, len))
@@ -798,7 +798,9 @@ impl Vmo {
             None if self.is_pager_backed() => {
                 let allocator = self.vm.allocator();
                 let mut addresses = Vec::new();
-                self.commit_paged(offset, len, writable, &mut |h| {
+                let node = self.node;
+                let refuse = |h: &Hierarchy| h.check_pins_left(node, first, end);
+                self.commit_paged(offset, len, writable, &refuse, &mut |h| {
                     addresses = h.pin(allocator, self.node, first, end)?;
                     self.vm.pins_changed(end - first, 0);
                     Ok(())

@@ -22,13 +22,7 @@ impl Hierarchy {
         first: u64,
         end: u64,
     ) -> Result<Vec<u64>, VmError> {
-        let saturated = self.nodes[node]
-            .pages
-            .range(first, end)
-            .any(|(_, slot)| matches!(slot, Slot::Page(p) if p.pin_count >= MAX_PINS));
-        if saturated {
-            return Err(VmError::Unavailable);
-        }
+        self.check_pins_left(node, first, end)?;
         self.commit(allocator, node, first * PAGE, (end - first) * PAGE)?;
         let n = &mut self.nodes[node];
         let mut addresses = Vec::with_capacity((end - first) as usize);
@@ -42,6 +36,25 @@ impl Hierarchy {
             }
         }
         Ok(addresses)
+    }
+
+    /// `Unavailable` if a page of `[first, end)` of `node` already has [`MAX_PINS`] pins: the
+    /// pin's one refusal that its commit must not come before.
+    pub(crate) fn check_pins_left(
+        &self,
+        node: NodeId,
+        first: u64,
+        end: u64,
+    ) -> Result<(), VmError> {
+        let saturated = self.nodes[node]
+            .pages
+            .range(first, end)
+            .any(|(_, slot)| matches!(slot, Slot::Page(p) if p.pin_count >= MAX_PINS));
+        if saturated {
+            Err(VmError::Unavailable)
+        } else {
+            Ok(())
+        }
     }
 
     /// Releases one pin on each page of `[first, end)` of `node`.

@@ -314,6 +314,7 @@ impl Vmo {
         offset: u64,
         len: u64,
         dirty: bool,
+        refuse: &dyn Fn(&Hierarchy) -> Result<(), VmError>,
         then: &mut dyn FnMut(&mut Hierarchy) -> Result<(), VmError>,
     ) -> Result<(), VmError> {
         let allocator = self.vm.allocator();
@@ -354,6 +355,8 @@ impl Vmo {
                     return self.ask(need, waiter);
                 }
             }
+            // What the caller refuses comes before the commit, so a refusal commits nothing.
+            refuse(&h)?;
             h.commit(allocator, self.node, offset, len)?;
             // Markers became Clean pages; dirty and untracked zeros became Dirty pages.
             for &index in &zeros {
@@ -424,7 +427,10 @@ impl Vmo {
                     return self.ask(need, waiter);
                 }
             }
-            within_memory(allocator, size.div_ceil(PAGE).saturating_sub(old_pages), false)?;
+            // A size past the maximum is OUT_OF_RANGE (from the resize below) before the
+            // grow's bookkeeping is weighed.
+            let new_pages = crate::vmo::round_up_to_page(size).ok_or(VmError::OutOfRange)? / PAGE;
+            within_memory(allocator, new_pages.saturating_sub(old_pages), false)?;
             h.set_size(allocator, self.node, size)?;
             if !h.is_pager_root(self.node) {
                 // A clone resizes as any copy-on-write child does; R's states are not its own.
