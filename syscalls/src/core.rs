@@ -693,21 +693,6 @@ impl ProcessCore {
         Ok((first, second))
     }
 
-    /// Looks up `N` handles (each with its object type and rights) under one acquisition of
-    /// the table's lock. Each answer stands on its own; the caller reports them in its order.
-    pub(crate) fn lookup_many<const N: usize>(
-        &self,
-        handles: [(zx_handle_t, zx::zx_obj_type_t, Rights); N],
-    ) -> [Result<KernelObject, Status>; N] {
-        let table = self.handles.lock();
-        handles.map(|(handle, object_type, rights)| {
-            table
-                .lookup(handle, object_type, rights)
-                .map(|entry| entry.object.clone())
-                .map_err(Status::from)
-        })
-    }
-
     /// Looks up a VMO handle with some rights.
     pub(crate) fn vmo(
         &self,

@@ -124,6 +124,22 @@ fn supply_never_overwrites_a_present_page_and_frees_the_aux_page() {
 }
 
 #[test]
+fn a_one_page_supply_past_the_stream_size_fills_nothing_and_frees_the_aux_page() {
+    let f = Pager::new();
+    let vmo = f.vmo(4, 0);
+    ok!(f.p.vmo_set_stream_size(vmo, P));
+    let aux = vmo_opts(&f.p, P, 0);
+    fill(&f.p, aux, 0, P as usize, 9);
+    let free = free_bytes(&f.kernel);
+    ok!(f.p.pager_supply_pages(f.pager, vmo, 2 * P, P, aux, 0));
+    assert_eq!(free_bytes(&f.kernel), free + P);
+    assert_eq!(committed(&f.p, vmo), 0);
+    assert_eq!(read_vec(&f.p, vmo, 2 * P, 4), vec![0; 4]);
+    f.expect_no_packet();
+    f.check();
+}
+
+#[test]
 fn supply_moves_pages_without_copying() {
     let f = Pager::new();
     let vmo = f.vmo(4, 0);

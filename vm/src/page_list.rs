@@ -270,6 +270,32 @@ impl PageList {
         (inserted, old)
     }
 
+    /// Puts `slot` at `index` only if that index is empty (one lookup), or hands it back.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// assert!(l.fill(2, zx_vm::Slot::Zero).is_ok());
+    /// assert!(l.fill(2, zx_vm::Slot::Zero).is_err());
+    /// ```
+    pub fn fill(&mut self, index: u64, slot: Slot) -> Result<(), Slot> {
+        let (run, at) = split(index);
+        let PageList { runs, frames, markers, spare } = self;
+        let entry = runs.entry(run).or_insert_with(|| spare.take().unwrap_or_default());
+        if entry.slots[at].is_some() {
+            return Err(slot);
+        }
+        entry.occupied += 1;
+        match slot {
+            Slot::Page(_) => {
+                entry.frames += 1;
+                *frames += 1;
+            }
+            Slot::Zero => *markers += 1,
+        }
+        entry.slots[at] = Some(slot);
+        Ok(())
+    }
+
     /// Takes the slot at `index` out of the list.
     ///
     /// ```

@@ -181,19 +181,30 @@ impl ProcessCore {
         aux_offset: u64,
     ) -> Result<(), Status> {
         page_aligned(&[offset, length, aux_offset])?;
-        // One acquisition of the handle table for the three handles; their errors still come
-        // in order: the pager, the pager VMO, the pager check, then aux.
-        let [pager, vmo, aux] = self.lookup_many([
-            (pager, zx::ZX_OBJ_TYPE_PAGER, Rights::MANAGE_VMO),
-            (pager_vmo, zx::ZX_OBJ_TYPE_VMO, Rights::WRITE),
-            (aux_vmo, zx::ZX_OBJ_TYPE_VMO, Rights::READ | Rights::WRITE),
-        ]);
-        let KernelObject::Pager(pager) = pager? else { return Err(Status::WRONG_TYPE) };
-        let KernelObject::Vmo(vmo) = vmo? else { return Err(Status::WRONG_TYPE) };
-        if !vmo.vmo.is_pager_vmo_of(pager.pager.koid) {
-            return Err(Status::INVALID_ARGS);
-        }
-        let KernelObject::Vmo(aux) = aux? else { return Err(Status::WRONG_TYPE) };
+        // One acquisition of the handle table for the three handles, and clones of the two
+        // VMOs only; their errors still come in order: the pager, the pager VMO, the pager
+        // check, then aux.
+        let (vmo, aux) = self.with_handles(|table| {
+            let KernelObject::Pager(pager) =
+                table.lookup(pager, zx::ZX_OBJ_TYPE_PAGER, Rights::MANAGE_VMO)?.object
+            else {
+                return Err(Status::WRONG_TYPE);
+            };
+            let KernelObject::Vmo(vmo) =
+                table.lookup(pager_vmo, zx::ZX_OBJ_TYPE_VMO, Rights::WRITE)?.object
+            else {
+                return Err(Status::WRONG_TYPE);
+            };
+            if !vmo.vmo.is_pager_vmo_of(pager.pager.koid) {
+                return Err(Status::INVALID_ARGS);
+            }
+            let KernelObject::Vmo(aux) =
+                table.lookup(aux_vmo, zx::ZX_OBJ_TYPE_VMO, Rights::READ | Rights::WRITE)?.object
+            else {
+                return Err(Status::WRONG_TYPE);
+            };
+            Ok((vmo.clone(), aux.clone()))
+        })?;
         Ok(vmo.vmo.supply_pages(offset, length, &aux.vmo, aux_offset)?)
     }
 

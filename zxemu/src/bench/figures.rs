@@ -689,15 +689,18 @@ fn b11_round_trip(plan: &Plan) -> Row {
 
 /// B11 `supply_N`: `pager_supply_pages` of N pages from an aux VMO into the absent pages of a
 /// pager VMO, ns per page, against `vmo_transfer_data` of N pages between two root VMOs (B1's
-/// operation) in the same run. As in B1, one sample moves 4096 / N chunks of N pages; before
-/// each supply sample, outside the timing, the aux VMO is committed again and the pager VMO
-/// is a fresh one.
+/// operation) in the same run. As in B1, one sample moves 4096 / N chunks of N pages. Before
+/// each supply sample, outside the timing, the pager VMO is a fresh one and the aux VMO gets
+/// its pages back the way the transfer's source does before each of its samples: moved in
+/// whole by one `vmo_transfer_data` (from a VMO committed just before), so that both sides
+/// start from page lists in the same state.
 fn b11_supply(plan: &Plan) -> Vec<Row> {
     const TOTAL: u64 = 4096;
     let (_kernel, p) = kernel_with(1 << 28);
     let pager = p.pager_create(0).expect("pager_create");
     let port = p.port_create(0).expect("port_create");
     let aux = p.vmo_create(TOTAL * PAGE, 0).expect("vmo_create");
+    let stage = p.vmo_create(TOTAL * PAGE, 0).expect("vmo_create");
     let src = committed_vmo(&p, TOTAL);
     let dst = p.vmo_create(TOTAL * PAGE, 0).expect("vmo_create");
     let mut rows = Vec::new();
@@ -705,7 +708,8 @@ fn b11_supply(plan: &Plan) -> Vec<Row> {
         let (chunks, len) = (TOTAL / n, n * PAGE);
         let supply = || {
             let vmo = p.pager_create_vmo(pager, 0, port, 1, TOTAL * PAGE).expect("vmo");
-            p.vmo_op_range(aux, ZX_VMO_OP_COMMIT, 0, TOTAL * PAGE, &mut []).expect("commit");
+            p.vmo_op_range(stage, ZX_VMO_OP_COMMIT, 0, TOTAL * PAGE, &mut []).expect("commit");
+            p.vmo_transfer_data(aux, 0, 0, TOTAL * PAGE, stage, 0).expect("refill aux");
             let ns = ns_per_op(chunks, |i| {
                 p.pager_supply_pages(pager, black_box(vmo), i * len, len, aux, i * len)
                     .expect("pager_supply_pages");
@@ -724,7 +728,7 @@ fn b11_supply(plan: &Plan) -> Vec<Row> {
         let (s, t) = interleaved(plan.rounds, supply, transfer);
         rows.push(Row::new("B11", &format!("supply_{n}"), s, "ns/page", t, "ratio ≤ 1.5"));
     }
-    for h in [aux, src, dst, port, pager] {
+    for h in [aux, stage, src, dst, port, pager] {
         p.handle_close(h).expect("handle_close");
     }
     rows

@@ -268,12 +268,21 @@ impl Hierarchy {
         index: u64,
         slot: Option<Slot>,
     ) -> bool {
-        let root = self.pager().expect("a pager tree").node;
-        if matches!(self.seen(root, index), Seen::Absent(_)) {
-            self.nodes[root].pages.insert(index, slot.unwrap_or(Slot::Zero));
-            return true;
-        }
-        if let Some(slot) = slot {
+        let (root, untracked_from) = {
+            let p = self.pager().expect("a pager tree");
+            (p.node, p.untracked_from)
+        };
+        // The root has no parent: an index below `untracked_from` is absent exactly when
+        // it has no slot, which `fill` finds with the same lookup that fills it.
+        let refused = if index < untracked_from {
+            match self.nodes[root].pages.fill(index, slot.unwrap_or(Slot::Zero)) {
+                Ok(()) => return true,
+                Err(refused) => Some(refused),
+            }
+        } else {
+            slot
+        };
+        if let Some(slot) = refused {
             free_slot(allocator, slot);
         }
         false
