@@ -1,7 +1,8 @@
 //! Page lists: which frame (or zero marker) a node holds at each page index.
 //!
-//! Slots are stored in runs of [`RUN_PAGES`] consecutive indices inside an ordered map, as
-//! Zircon's page lists are, so that whole runs can be moved between lists at once.
+//! Slots are stored in runs of [`RUN_PAGES`] consecutive indices, kept in a radix index by
+//! run number (`run_map`), so that whole runs can be moved between lists at once and a point
+//! lookup costs a small search and an array index.
 //!
 //! Invariants:
 //! - a run in the map has at least one occupied slot (`occupied > 0`, and it equals the
@@ -15,9 +16,11 @@
 //! copy-on-write child it means "look at the parent"; a [`Slot::Zero`] marker means "zero
 //! here, do not look at the parent".
 
-use std::collections::BTreeMap;
+mod run_map;
 
 use smallvec::SmallVec;
+
+use run_map::RunMap;
 
 use crate::arena::Frame;
 
@@ -135,7 +138,7 @@ const BULK_RUNS: u64 = 64;
 /// and forth) does not allocate a run each time.
 #[derive(Debug, Default)]
 pub struct PageList {
-    runs: BTreeMap<u64, Box<Run>>,
+    runs: RunMap<Box<Run>>,
     frames: u64,
     markers: u64,
     spare: Option<Box<Run>>,
@@ -192,9 +195,8 @@ impl PageList {
     /// assert!(l.metadata_bytes() > 0);
     /// ```
     pub fn metadata_bytes(&self) -> u64 {
-        let per_run = std::mem::size_of::<Run>() + 2 * std::mem::size_of::<u64>();
         let spare = self.spare.as_ref().map_or(0, |_| std::mem::size_of::<Run>());
-        (self.runs.len() * per_run + spare) as u64
+        (self.runs.len() * std::mem::size_of::<Run>() + self.runs.metadata_bytes() + spare) as u64
     }
 
     /// The slot at `index`.
@@ -206,7 +208,7 @@ impl PageList {
     /// ```
     pub fn get(&self, index: u64) -> Option<&Slot> {
         let (run, at) = split(index);
-        self.runs.get(&run)?.slots[at].as_ref()
+        self.runs.get(run)?.slots[at].as_ref()
     }
 
     /// The slot at `index`, mutably.
@@ -218,7 +220,7 @@ impl PageList {
     /// ```
     pub fn get_mut(&mut self, index: u64) -> Option<&mut Slot> {
         let (run, at) = split(index);
-        self.runs.get_mut(&run)?.slots[at].as_mut()
+        self.runs.get_mut(run)?.slots[at].as_mut()
     }
 
     fn count(&mut self, slot: &Slot, delta: i64) {
@@ -256,7 +258,7 @@ impl PageList {
         };
         let (new_frames, new_markers) = counter(&slot);
         let (run, at) = split(index);
-        let entry = runs.entry(run).or_insert_with(|| spare.take().unwrap_or_default());
+        let entry = runs.get_or_insert_with(run, || spare.take().unwrap_or_default());
         let old = entry.slots[at].replace(slot);
         let (old_frames, old_markers) = old.as_ref().map_or((0, 0), counter);
         if old.is_none() {
@@ -280,7 +282,7 @@ impl PageList {
     pub fn fill(&mut self, index: u64, slot: Slot) -> Result<(), Slot> {
         let (run, at) = split(index);
         let PageList { runs, frames, markers, spare } = self;
-        let entry = runs.entry(run).or_insert_with(|| spare.take().unwrap_or_default());
+        let entry = runs.get_or_insert_with(run, || spare.take().unwrap_or_default());
         if entry.slots[at].is_some() {
             return Err(slot);
         }
@@ -306,14 +308,14 @@ impl PageList {
     /// ```
     pub fn remove(&mut self, index: u64) -> Option<Slot> {
         let (run, at) = split(index);
-        let entry = self.runs.get_mut(&run)?;
+        let entry = self.runs.get_mut(run)?;
         let slot = entry.slots[at].take()?;
         entry.occupied -= 1;
         if matches!(slot, Slot::Page(_)) {
             entry.frames -= 1;
         }
         if entry.occupied == 0 {
-            self.spare = self.runs.remove(&run);
+            self.spare = self.runs.remove(run);
         }
         self.count(&slot, -1);
         Some(slot)
@@ -331,8 +333,8 @@ impl PageList {
         let first_run = start / RUN_PAGES;
         let last_run = end.div_ceil(RUN_PAGES);
         self.runs
-            .range(first_run..last_run.max(first_run))
-            .flat_map(|(&run, entry)| {
+            .range(first_run, last_run.max(first_run))
+            .flat_map(|(run, entry)| {
                 entry.slots.iter().enumerate().filter_map(move |(at, slot)| {
                     Some((run * RUN_PAGES + at as u64, slot.as_ref()?))
                 })
@@ -366,8 +368,8 @@ impl PageList {
         let first_run = start / RUN_PAGES;
         let last_run = end.div_ceil(RUN_PAGES);
         self.runs
-            .range_mut(first_run..last_run.max(first_run))
-            .flat_map(|(&run, entry)| {
+            .range_mut(first_run, last_run.max(first_run))
+            .flat_map(|(run, entry)| {
                 entry.slots.iter_mut().enumerate().filter_map(move |(at, slot)| {
                     Some((run * RUN_PAGES + at as u64, slot.as_mut()?))
                 })
@@ -420,19 +422,20 @@ impl PageList {
         let splice = aligned && whole_from < whole_to;
         if splice {
             if whole_to - whole_from >= BULK_RUNS {
-                let mut middle = self.runs.split_off(&whole_from);
-                let mut tail = middle.split_off(&whole_to);
+                let mut middle = self.runs.split_off(whole_from);
+                let mut tail = middle.split_off(whole_to);
                 self.runs.append(&mut tail);
-                taken.runs = middle.into_iter().map(|(k, run)| (k - whole_from, run)).collect();
+                taken.runs = middle.shifted_down(whole_from);
             } else {
-                while let Some(&key) = self.runs.range(whole_from..whole_to).next().map(|(k, _)| k)
-                {
-                    if let Some(run) = self.runs.remove(&key) {
+                let keys: SmallVec<[u64; BULK_RUNS as usize]> =
+                    self.runs.range(whole_from, whole_to).map(|(key, _)| key).collect();
+                for key in keys {
+                    if let Some(run) = self.runs.remove(key) {
                         taken.runs.insert(key - whole_from, run);
                     }
                 }
             }
-            for run in taken.runs.values() {
+            for (_, run) in taken.runs.iter() {
                 let (frames, markers) = run.counts();
                 self.frames -= frames;
                 self.markers -= markers;
@@ -457,7 +460,7 @@ impl PageList {
 
     /// True when run `run` has no slot at or after position `from` (or does not exist).
     fn run_empty_from(&self, run: u64, from: u64) -> bool {
-        self.runs.get(&run).is_none_or(|r| r.slots[from as usize..].iter().all(Option::is_none))
+        self.runs.get(run).is_none_or(|r| r.slots[from as usize..].iter().all(Option::is_none))
     }
 
     /// Puts every slot of `other` (indexed from 0) at `at + index`; the range must hold no
@@ -473,17 +476,17 @@ impl PageList {
     pub fn put_range(&mut self, at: u64, mut other: PageList) {
         if at % RUN_PAGES == 0 {
             let base = at / RUN_PAGES;
-            let (lo, hi) = match (other.runs.keys().next(), other.runs.keys().next_back()) {
-                (Some(&lo), Some(&hi)) => (base + lo, base + hi),
+            let (lo, hi) = match (other.runs.first_key(), other.runs.last_key()) {
+                (Some(lo), Some(hi)) => (base + lo, base + hi),
                 _ => return,
             };
-            let clear = self.runs.range(lo..=hi).next().is_none();
+            let clear = self.runs.range(lo, hi + 1).next().is_none();
             if clear && (self.runs.is_empty() || other.runs.len() as u64 >= BULK_RUNS) {
                 let runs = std::mem::take(&mut other.runs);
-                let mut moved: BTreeMap<u64, Box<Run>> = if base == 0 {
+                let mut moved = if base == 0 {
                     runs // the keys stay: no rebuild
                 } else {
-                    runs.into_iter().map(|(k, run)| (base + k, run)).collect()
+                    runs.shifted_up(base)
                 };
                 self.frames += other.frames;
                 self.markers += other.markers;
@@ -494,12 +497,12 @@ impl PageList {
                 }
                 return;
             }
-            let keys: Vec<u64> = other.runs.keys().copied().collect();
+            let keys: Vec<u64> = other.runs.iter().map(|(key, _)| key).collect();
             for key in keys {
-                if self.runs.contains_key(&(base + key)) {
+                if self.runs.contains_key(base + key) {
                     continue;
                 }
-                if let Some(run) = other.runs.remove(&key) {
+                if let Some(run) = other.runs.remove(key) {
                     let (frames, markers) = run.counts();
                     other.frames -= frames;
                     other.markers -= markers;
@@ -543,7 +546,8 @@ impl PageList {
     /// assert_eq!(l.last_index(), Some(99));
     /// ```
     pub fn last_index(&self) -> Option<u64> {
-        let (&run, entry) = self.runs.iter().next_back()?;
+        let run = self.runs.last_key()?;
+        let entry = self.runs.get(run)?;
         let at = entry.slots.iter().rposition(Option::is_some)?;
         Some(run * RUN_PAGES + at as u64)
     }
