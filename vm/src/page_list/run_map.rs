@@ -23,7 +23,12 @@ const CHUNK_BITS: u32 = 6;
 const CHUNK_RUNS: usize = 1 << CHUNK_BITS;
 const POSITION_MASK: u64 = CHUNK_RUNS as u64 - 1;
 
+/// Aligned (and so sized) to whole pairs of cache lines, as `CachePadded` is: chunks of two
+/// unrelated lists, allocated next to each other, never share a line that both of their
+/// threads write (two threads transferring pages between their own VMOs ran at 0.7 times
+/// the rate of one when they did).
 #[derive(Debug)]
+#[repr(align(128))]
 struct Chunk<V> {
     entries: [Option<V>; CHUNK_RUNS],
     count: u8,
