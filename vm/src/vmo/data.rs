@@ -60,33 +60,40 @@ impl Hierarchy {
         Ok(end)
     }
 
-    pub(crate) fn read(
-        &self,
+    pub(crate) fn read<'a>(
+        &'a self,
         allocator: &PageAllocator,
         node: NodeId,
         buffer: &mut [u8],
         offset: u64,
     ) -> Result<(), VmError> {
         let end = self.check_range(node, offset, buffer.len() as u64)?;
+        let n = &self.nodes[node];
+        // The page `index` shows, given the node's own slot there (if any).
+        let frame_at = |index: u64, own: Option<&'a Slot>| match own {
+            Some(slot) => slot.frame(),
+            None => n.parent.and_then(|link| self.visible_frame(link.node, link.up(index)?)),
+        };
+        let copy_out = |out: &mut [u8], frame: Option<&Frame>, in_page: usize| match frame {
+            Some(frame) => {
+                out.copy_from_slice(&allocator.bytes(frame)[in_page..in_page + out.len()])
+            }
+            None => out.fill(0),
+        };
+        let (first, last) = (offset / PAGE, end.div_ceil(PAGE));
+        if last - first == 1 {
+            // Inside one page: one lookup.
+            copy_out(buffer, frame_at(first, n.pages.get(first)), (offset % PAGE) as usize);
+            return Ok(());
+        }
         // The node's own slots come from one walk of its page list (not a lookup per page);
         // only pages it has no slot for are looked up through its ancestors.
-        let n = &self.nodes[node];
-        let mut own = n.pages.range(offset / PAGE, end.div_ceil(PAGE)).peekable();
+        let mut own = n.pages.range(first, last).peekable();
         let mut done = 0;
         for (index, in_page, len) in page_chunks(offset, buffer.len() as u64) {
             while own.next_if(|&(at, _)| at < index).is_some() {}
-            let frame = match own.next_if(|&(at, _)| at == index) {
-                Some((_, slot)) => slot.frame(),
-                None => n.parent.and_then(|link| {
-                    let at = link.up(index)?;
-                    self.visible_frame(link.node, at)
-                }),
-            };
-            let out = &mut buffer[done..done + len];
-            match frame {
-                Some(frame) => out.copy_from_slice(&allocator.bytes(frame)[in_page..in_page + len]),
-                None => out.fill(0),
-            }
+            let slot = own.next_if(|&(at, _)| at == index).map(|(_, slot)| slot);
+            copy_out(&mut buffer[done..done + len], frame_at(index, slot), in_page);
             done += len;
         }
         Ok(())
