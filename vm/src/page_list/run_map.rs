@@ -359,6 +359,66 @@ mod tests {
         assert_eq!(a.len(), 4);
     }
 
+    /// One step of the model test.
+    #[derive(Clone, Debug)]
+    enum Op {
+        Insert(u64),
+        Remove(u64),
+        /// Splits at the key, then appends the high part back (possibly shifted and back).
+        SplitAppend(u64, u64),
+        Range(u64, u64),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        // Keys bunch near chunk boundaries and spread far, as run numbers do.
+        let key = prop_oneof![0u64..300, (0u64..8).prop_map(|c| c * 64 + 63), 0u64..(1 << 44)];
+        prop_oneof![
+            key.clone().prop_map(Op::Insert),
+            key.clone().prop_map(Op::Remove),
+            (key.clone(), prop_oneof![Just(0u64), Just(64), 1u64..200])
+                .prop_map(|(k, by)| Op::SplitAppend(k, by)),
+            (key.clone(), key).prop_map(|(a, b)| Op::Range(a.min(b), a.max(b))),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the operations, the map holds what an ordered map would, in order, with
+        /// `len`, the first and last keys, and every chunk's count right.
+        #[test]
+        fn behaves_as_an_ordered_map(ops in proptest::collection::vec(op(), 1..60)) {
+            let (mut map, mut model) = (RunMap::default(), Model::new());
+            for op in ops {
+                match op {
+                    Op::Insert(k) => proptest::prop_assert_eq!(map.insert(k, k), model.insert(k, k)),
+                    Op::Remove(k) => proptest::prop_assert_eq!(map.remove(k), model.remove(&k)),
+                    Op::SplitAppend(k, by) => {
+                        let high = map.split_off(k);
+                        proptest::prop_assert!(map.iter().all(|(key, _)| key < k));
+                        proptest::prop_assert!(high.iter().all(|(key, _)| key >= k));
+                        let mut high = high.shifted_up(by).shifted_down(by);
+                        map.append(&mut high);
+                    }
+                    Op::Range(lo, hi) => {
+                        let got: Vec<u64> = map.range(lo, hi).map(|(key, _)| key).collect();
+                        let want: Vec<u64> = model.range(lo..hi).map(|(key, _)| *key).collect();
+                        proptest::prop_assert_eq!(got, want);
+                    }
+                }
+                let got: Vec<(u64, u64)> = map.iter().map(|(k, v)| (k, *v)).collect();
+                let want: Vec<(u64, u64)> = model.iter().map(|(k, v)| (*k, *v)).collect();
+                proptest::prop_assert_eq!(got, want);
+                proptest::prop_assert_eq!(map.len(), model.len());
+                proptest::prop_assert_eq!(map.first_key(), model.keys().next().copied());
+                proptest::prop_assert_eq!(map.last_key(), model.keys().next_back().copied());
+                for chunk in map.chunks.values() {
+                    let occupied = chunk.entries.iter().filter(|e| e.is_some()).count();
+                    proptest::prop_assert!(occupied > 0 && occupied == usize::from(chunk.count));
+                }
+            }
+        }
+    }
+
     #[test]
     fn shifts_keep_order_whether_or_not_they_are_chunk_aligned() {
         for by in [0, 1, 64, 100] {
