@@ -6,7 +6,8 @@
 //! map (one chunk covers 1,024 pages, so a 16 MiB VMO has four) and an array index, where an
 //! ordered map of runs searched as many levels as it had (a fork looked runs up four times).
 //! Iteration in key order visits chunks in order and, inside each, only the positions the
-//! range covers.
+//! range covers. The price is memory for small maps: one chunk (640 bytes) as soon as there is
+//! one entry (chunks of 16 runs made B3's forks measurably slower; see docs/performance.md).
 //!
 //! Invariants:
 //! - every chunk in `chunks` holds at least one entry, and its `count` is the number of its
