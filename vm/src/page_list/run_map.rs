@@ -41,6 +41,26 @@ impl<V> Chunk<V> {
     }
 }
 
+/// The chunks a key range covers, and the positions it covers in the first and the last.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    first_chunk: u64,
+    last_chunk: u64,
+    /// The first position covered in `first_chunk`.
+    first: usize,
+    /// One past the last position covered in `last_chunk`.
+    end: usize,
+}
+
+impl Span {
+    /// The positions `[from, to)` the range covers in chunk `key` (one of its chunks).
+    fn positions(self, key: u64) -> (usize, usize) {
+        let from = if key == self.first_chunk { self.first } else { 0 };
+        let to = if key == self.last_chunk { self.end } else { CHUNK_RUNS };
+        (from, to)
+    }
+}
+
 fn split(key: u64) -> (u64, usize) {
     (key >> CHUNK_BITS, (key & POSITION_MASK) as usize)
 }
@@ -128,24 +148,20 @@ impl<V> RunMap<V> {
         Some(value)
     }
 
-    /// The chunks and positions that `[lo, hi)` covers: for each chunk in the range, the
-    /// positions from `first` to `end` (exclusive) that lie inside it.
-    fn span(lo: u64, hi: u64) -> Option<(u64, u64, usize, usize)> {
+    /// What `[lo, hi)` covers, or `None` when it is empty.
+    fn span(lo: u64, hi: u64) -> Option<Span> {
         (lo < hi).then(|| {
             let ((first_chunk, first), (last_chunk, last)) = (split(lo), split(hi - 1));
-            (first_chunk, last_chunk, first, last + 1)
+            Span { first_chunk, last_chunk, first, end: last + 1 }
         })
     }
 
     /// The entries with keys in `[lo, hi)`, in key order.
     pub(super) fn range(&self, lo: u64, hi: u64) -> impl Iterator<Item = (u64, &V)> + '_ {
         let span = Self::span(lo, hi);
-        let chunks =
-            span.map(|(first_chunk, last_chunk, _, _)| self.chunks.range(first_chunk..=last_chunk));
+        let chunks = span.map(|s| self.chunks.range(s.first_chunk..=s.last_chunk));
         chunks.into_iter().flatten().flat_map(move |(&key, chunk)| {
-            let (first_chunk, last_chunk, first, end) = span.expect("chunks only within a span");
-            let from = if key == first_chunk { first } else { 0 };
-            let to = if key == last_chunk { end } else { CHUNK_RUNS };
+            let (from, to) = span.expect("chunks only within a span").positions(key);
             chunk.entries[from..to]
                 .iter()
                 .enumerate()
@@ -160,12 +176,9 @@ impl<V> RunMap<V> {
         hi: u64,
     ) -> impl Iterator<Item = (u64, &mut V)> + '_ {
         let span = Self::span(lo, hi);
-        let chunks = span
-            .map(|(first_chunk, last_chunk, _, _)| self.chunks.range_mut(first_chunk..=last_chunk));
+        let chunks = span.map(|s| self.chunks.range_mut(s.first_chunk..=s.last_chunk));
         chunks.into_iter().flatten().flat_map(move |(&key, chunk)| {
-            let (first_chunk, last_chunk, first, end) = span.expect("chunks only within a span");
-            let from = if key == first_chunk { first } else { 0 };
-            let to = if key == last_chunk { end } else { CHUNK_RUNS };
+            let (from, to) = span.expect("chunks only within a span").positions(key);
             chunk.entries[from..to]
                 .iter_mut()
                 .enumerate()
