@@ -167,6 +167,33 @@ impl PageList {
         self.runs.is_empty()
     }
 
+    /// Checks the list's own invariants (this module's and its run index's); what its slots
+    /// mean is for the list's owner to check.
+    ///
+    /// ```
+    /// let mut l = zx_vm::PageList::new();
+    /// l.insert(70, zx_vm::Slot::Zero);
+    /// assert!(l.check().is_ok());
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        self.runs.check()?;
+        for (key, run) in self.runs.iter() {
+            let occupied = run.slots.iter().filter(|slot| slot.is_some()).count();
+            let frames =
+                run.slots.iter().filter(|slot| matches!(slot, Some(Slot::Page(_)))).count();
+            if occupied == 0
+                || occupied != usize::from(run.occupied)
+                || frames != usize::from(run.frames)
+            {
+                return Err(format!(
+                    "run {key} holds {occupied} slots ({frames} frames) but counts {} ({})",
+                    run.occupied, run.frames
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Number of frames held.
     ///
     /// ```

@@ -686,6 +686,7 @@ impl Hierarchy {
         if published != n.size {
             return Err(format!("{where_}: size {:#x} published as {published:#x}", n.size));
         }
+        n.pages.check().map_err(|e| format!("{where_}: {e}"))?;
         if let Some(last) = n.pages.last_index() {
             if last >= n.size / PAGE {
                 return Err(format!("{where_}: slot at page {last} beyond size {:#x}", n.size));
