@@ -46,6 +46,8 @@ fn unmap_5_range_outside_the_vmar() {
     assert_err!(p.vmar_unmap(s, base + 3 * P, 2 * P), ZX_ERR_INVALID_ARGS);
     assert_err!(p.vmar_unmap(s, base - P, P), ZX_ERR_INVALID_ARGS);
     assert_err!(p.vmar_unmap(p.vmar_root_self(), BASE - P, P), ZX_ERR_INVALID_ARGS);
+    // A length that rounds up to a page count but runs past the top of the address space.
+    assert_err!(p.vmar_unmap(s, base, u64::MAX - 2 * P), ZX_ERR_INVALID_ARGS);
     ok!(p.vmar_unmap(s, base, 4 * P)); // all gap: fine
     finish(&k, &p, &[s]);
 }
@@ -124,6 +126,7 @@ fn protect_6_7_destroyed_then_outside() {
     let (k, p) = setup();
     let (s, base) = sub(&p, ZX_VM_CAN_MAP_READ, 0, 2);
     assert_err!(p.vmar_protect(s, R, base + P, 2 * P), ZX_ERR_INVALID_ARGS);
+    assert_err!(p.vmar_protect(s, R, base, u64::MAX - 2 * P), ZX_ERR_INVALID_ARGS);
     ok!(p.vmar_destroy(s));
     assert_err!(p.vmar_protect(s, R, base + P, 2 * P), ZX_ERR_BAD_STATE);
     finish(&k, &p, &[s]);

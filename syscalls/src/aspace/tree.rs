@@ -174,6 +174,12 @@ impl VmarNode {
         self.base + self.len
     }
 
+    /// The end of `[addr, addr + len)` when that range lies inside this VMAR (overflow
+    /// included), for the calls that act on a range of it.
+    pub(crate) fn end_of_range_inside(&self, addr: u64, len: u64) -> Option<u64> {
+        addr.checked_add(len).filter(|&end| addr >= self.base && end <= self.end())
+    }
+
     /// True when no child meets `[start, end)`.
     pub(crate) fn is_free(&self, start: u64, end: u64) -> bool {
         self.children.range(..end).next_back().is_none_or(|(_, c)| c.end() <= start)

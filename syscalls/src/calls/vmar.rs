@@ -367,10 +367,7 @@ impl ProcessCore {
         }
         let mut state = vmar.aspace.write();
         let node = state.vmar(vmar.id).ok_or(Status::BAD_STATE)?;
-        let end = addr.checked_add(len).ok_or(Status::INVALID_ARGS)?;
-        if addr < node.base || end > node.end() {
-            return Err(Status::INVALID_ARGS);
-        }
+        let end = node.end_of_range_inside(addr, len).ok_or(Status::INVALID_ARGS)?;
         for base in node.meeting(addr, end) {
             if let Some(child @ Child::Vmar { .. }) = node.children.get(&base) {
                 let inside = base >= addr && child.end() <= end;
@@ -431,10 +428,7 @@ impl ProcessCore {
         }
         let mut state = vmar.aspace.write();
         let node = state.vmar(vmar.id).ok_or(Status::BAD_STATE)?;
-        let end = addr.checked_add(len).ok_or(Status::INVALID_ARGS)?;
-        if addr < node.base || end > node.end() {
-            return Err(Status::INVALID_ARGS);
-        }
+        let end = node.end_of_range_inside(addr, len).ok_or(Status::INVALID_ARGS)?;
         let mut cursor = addr;
         let mut targets = Vec::new();
         for (mapping, nested) in state.mappings_in(vmar.id, addr, end) {
